@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Globalization;
+using SelfSup.Evaluation;
+using SelfSup.Losses;
+using SelfSup.Training;
+using Spectre.Console;
+
+namespace SelfSup.Cli;
+
+/// <summary><c>selfsup pretrain</c>: pretrain an encoder, checkpoint every epoch, then run the linear probe.</summary>
+public static class PretrainCommand
+{
+    public static Command Create()
+    {
+        var train = new TrainOptions();
+        var output = new Option<string?>("--out") { Description = "Run directory (default: runs/<timestamp>-<name>)" };
+        var name = new Option<string>("--name") { Description = "Run name used in the default --out", DefaultValueFactory = _ => "pretrain" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint" };
+        var probe = new ProbeOptions();
+        var command = new Command("pretrain", "Pretrain an encoder with a multi-view SSL loss, then evaluate it with a linear probe.");
+        train.AddTo(command);
+        command.Options.Add(output); command.Options.Add(name); command.Options.Add(resume);
+        probe.AddTo(command, includeSkip: true);
+        command.SetAction(r =>
+        {
+            var config = train.Read(r);
+            string? outDir = r.GetValue(output);
+            bool doResume = r.GetValue(resume);
+            if (doResume && outDir is null) throw new SelfSupError("--resume needs --out RUN_DIR naming the run to continue");
+            var run = new RunDirectory(outDir ?? RunDirectory.DefaultPath(r.GetValue(name)!));
+            if (doResume)
+            {
+                if (!run.Exists) throw new SelfSupError($"--resume: '{run.Path}' is not a run directory (no config.json); drop --resume to start a new run there");
+                var saved = run.ReadConfig();
+                config = r.GetResult(train.Epochs) is { Implicit: false } ? saved with { Epochs = config.Epochs } : saved;
+            }
+            else if (run.Exists)
+                throw new SelfSupError($"'{run.Path}' already holds a run; pass --resume to continue it or choose another --out");
+            config.Validate();
+
+            double beta = BetaSetting.Parse(config.Beta, config.BetaC).Resolve(config.ProjDim);
+            AnsiConsole.MarkupLine($"[bold]pretrain[/] {Markup.Escape(config.Dataset)} · {config.Model} width {config.Width} · d = {config.ProjDim} · " +
+                $"{config.Method} (beta = {beta.ToString("G4", CultureInfo.InvariantCulture)}) · M = {config.Views} · batch {config.BatchSize} · {config.Epochs} epochs → {Markup.Escape(run.Path)}");
+            var result = ProgressDisplay.Run("pretrain", report =>
+                new Pretrainer(config, run, s => report($"epoch {s.Epoch}/{s.Epochs} loss {s.Loss:F4} {s.ImagesPerSecond:F0} img/s", s.Step, s.TotalSteps)).Run(doResume));
+            run.UpdateSummary(new Dictionary<string, object?>
+            {
+                ["dataset"] = config.Dataset, ["model"] = config.Model, ["width"] = config.Width, ["views"] = config.Views,
+                ["proj_dim"] = config.ProjDim, ["beta"] = config.Method.StartsWith("vicreg") ? null : beta,
+                ["beta_setting"] = config.Beta, ["method"] = config.Method, ["seed"] = config.Seed, ["fraction"] = config.Fraction,
+                ["epochs"] = result.State.Epoch, ["steps"] = result.State.Step, ["batch_size"] = config.BatchSize,
+                ["pretrain_seconds"] = result.State.PretrainSeconds, ["images_seen"] = result.State.ImagesSeen,
+                ["threads"] = TorchSharp.torch.get_num_threads(),
+            });
+            AnsiConsole.MarkupLine($"pretrained {result.State.Step} steps in {result.State.PretrainSeconds:F0} s; checkpoint {Markup.Escape(result.CheckpointDir ?? "-")}");
+            result.Encoder.Dispose();
+            if (!probe.Skipped(r)) ProbeCommand.RunProbe(run, probe.Read(r));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using SelfSup.Training;
+
+namespace SelfSup.Cli;
+
+/// <summary>The training flags shared by every verb that trains (pretrain, and later sweep/reproduce).</summary>
+public sealed class TrainOptions
+{
+    private static readonly TrainConfig D = new();
+
+    public readonly Option<string> Dataset = new("--dataset") { Description = "Dataset name (fashion-mnist)", DefaultValueFactory = _ => D.Dataset };
+    public readonly Option<string?> DataDir = new("--data-dir") { Description = "Folder holding the dataset files (default: the dataset's standard place)" };
+    public readonly Option<string?> Augment = new("--augment") { Description = "Augmentation preset: cifar, stl10, imagenet100, fashion-mnist (default: the dataset's)" };
+    public readonly Option<double> Fraction = new("--fraction") { Description = "Seeded random fraction of the training images, in (0, 1]", DefaultValueFactory = _ => D.Fraction };
+    public readonly Option<int> Views = new("--views") { Description = "Augmented views per image, M >= 2", DefaultValueFactory = _ => D.Views };
+    public readonly Option<string> Method = new("--method") { Description = "Loss: bt, bt-pairwise, bt-official, vicreg, vicreg-official", DefaultValueFactory = _ => D.Method };
+    public readonly Option<string> Beta = new("--beta") { Description = "Barlow Twins orthogonality weight: 'auto' (c/d) or a number, e.g. 0.005", DefaultValueFactory = _ => D.Beta };
+    public readonly Option<double> BetaC = new("--beta-c") { Description = "c in beta = c/d for --beta auto", DefaultValueFactory = _ => D.BetaC };
+    public readonly Option<double> VicregLambda = new("--vicreg-lambda") { Description = "VICReg invariance weight", DefaultValueFactory = _ => D.VicregLambda };
+    public readonly Option<double> VicregMu = new("--vicreg-mu") { Description = "VICReg variance weight", DefaultValueFactory = _ => D.VicregMu };
+    public readonly Option<bool> NoNormalize = new("--no-normalize") { Description = "bt: skip the L2 normalisation of embeddings" };
+    public readonly Option<string> Model = new("--model") { Description = "Backbone: resnet18, resnet34, resnet50 (CIFAR stem)", DefaultValueFactory = _ => D.Model };
+    public readonly Option<int> Width = new("--width") { Description = "Channels of the first ResNet stage (64 = standard)", DefaultValueFactory = _ => D.Width };
+    public readonly Option<bool> ImagenetStem = new("--imagenet-stem") { Description = "Use the 7x7/stride-2 + max-pool stem" };
+    public readonly Option<int> ProjDim = new("--proj-dim") { Description = "Projector output dimension d", DefaultValueFactory = _ => D.ProjDim };
+    public readonly Option<int> ProjLayers = new("--proj-layers") { Description = "Linear layers in the projector", DefaultValueFactory = _ => D.ProjLayers };
+    public readonly Option<int?> ProjHidden = new("--proj-hidden") { Description = "Projector hidden width (default: d)" };
+    public readonly Option<int> Epochs = new("--epochs") { Description = "Pretraining epochs", DefaultValueFactory = _ => D.Epochs };
+    public readonly Option<long> Steps = new("--steps") { Description = "Cap on optimizer steps (0 = none)", DefaultValueFactory = _ => D.Steps };
+    public readonly Option<int> BatchSize = new("--batch-size") { Description = "Images per batch (each has M views)", DefaultValueFactory = _ => D.BatchSize };
+    public readonly Option<string> Optimizer = new("--optimizer") { Description = "adam, sgd or lars", DefaultValueFactory = _ => D.Optimizer };
+    public readonly Option<double> Lr = new("--lr") { Description = "Learning rate", DefaultValueFactory = _ => D.Lr };
+    public readonly Option<double> WeightDecay = new("--weight-decay") { Description = "Weight decay", DefaultValueFactory = _ => D.WeightDecay };
+    public readonly Option<string> Schedule = new("--schedule") { Description = "none or warmup-cosine", DefaultValueFactory = _ => D.Schedule };
+    public readonly Option<double> WarmupEpochs = new("--warmup-epochs") { Description = "Warm-up epochs for warmup-cosine", DefaultValueFactory = _ => D.WarmupEpochs };
+    public readonly Option<int> Seed = new("--seed") { Description = "Seed for init, data order, subsets and augmentations", DefaultValueFactory = _ => D.Seed };
+    public readonly Option<int> Threads = new("--threads") { Description = "CPU threads (0 = all cores)", DefaultValueFactory = _ => D.Threads };
+    public readonly Option<string> Device = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => D.Device };
+    public readonly Option<int> LogEvery = new("--log-every") { Description = "Write metrics.jsonl every N steps", DefaultValueFactory = _ => D.LogEvery };
+
+    public IEnumerable<Option> All => [Dataset, DataDir, Augment, Fraction, Views, Method, Beta, BetaC, VicregLambda, VicregMu, NoNormalize,
+        Model, Width, ImagenetStem, ProjDim, ProjLayers, ProjHidden, Epochs, Steps, BatchSize, Optimizer, Lr, WeightDecay, Schedule,
+        WarmupEpochs, Seed, Threads, Device, LogEvery];
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in All) command.Options.Add(option);
+    }
+
+    public TrainConfig Read(ParseResult r) => new()
+    {
+        Dataset = r.GetValue(Dataset)!, DataDir = r.GetValue(DataDir), Augment = r.GetValue(Augment), Fraction = r.GetValue(Fraction),
+        Views = r.GetValue(Views), Method = r.GetValue(Method)!, Beta = r.GetValue(Beta)!, BetaC = r.GetValue(BetaC),
+        VicregLambda = r.GetValue(VicregLambda), VicregMu = r.GetValue(VicregMu), NoNormalize = r.GetValue(NoNormalize),
+        Model = r.GetValue(Model)!, Width = r.GetValue(Width), ImagenetStem = r.GetValue(ImagenetStem), ProjDim = r.GetValue(ProjDim),
+        ProjLayers = r.GetValue(ProjLayers), ProjHidden = r.GetValue(ProjHidden), Epochs = r.GetValue(Epochs), Steps = r.GetValue(Steps),
+        BatchSize = r.GetValue(BatchSize), Optimizer = r.GetValue(Optimizer)!, Lr = r.GetValue(Lr), WeightDecay = r.GetValue(WeightDecay),
+        Schedule = r.GetValue(Schedule)!, WarmupEpochs = r.GetValue(WarmupEpochs), Seed = r.GetValue(Seed), Threads = r.GetValue(Threads),
+        Device = r.GetValue(Device)!, LogEvery = r.GetValue(LogEvery),
+    };
+}

@@ -1,0 +1,36 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SelfSup.Evaluation;
+
+/// <summary>
+/// Weighted k-nearest-neighbour readout (Wu et al. 2018, as in solo-learn): cosine similarity s between
+/// L2-normalised features; each of the k nearest training images votes for its class with weight
+/// exp(s/τ); the class with the largest total wins. Defaults k = 200, τ = 0.1.
+/// </summary>
+public static class KnnClassifier
+{
+    public static double Evaluate(Tensor trainX, Tensor trainY, Tensor testX, Tensor testY, int classes,
+        int k = 200, double temperature = 0.1, int chunk = 256)
+    {
+        using var outer = torch.NewDisposeScope();
+        var train = functional_normalize(trainX);
+        var test = functional_normalize(testX);
+        int kk = (int)Math.Min(k, train.shape[0]);
+        long correct = 0;
+        for (long start = 0; start < test.shape[0]; start += chunk)
+        {
+            using var scope = torch.NewDisposeScope();
+            long count = Math.Min(chunk, test.shape[0] - start);
+            var similarity = test.narrow(0, start, count).matmul(train.T);
+            var (values, indices) = similarity.topk(kk, dim: 1);
+            var neighbourLabels = trainY.index_select(0, indices.reshape(-1)).reshape(count, kk);
+            var weights = (values / temperature).exp();
+            var votes = torch.zeros(count, classes).scatter_add_(1, neighbourLabels, weights);
+            correct += votes.argmax(1).eq(testY.narrow(0, start, count)).sum().item<long>();
+        }
+        return 100.0 * correct / test.shape[0];
+    }
+
+    private static Tensor functional_normalize(Tensor x) => x / x.norm(1, keepdim: true).clamp_min(1e-12);
+}

@@ -1,0 +1,31 @@
+namespace SelfSup.Losses;
+
+/// <summary>
+/// Builds a loss by method name. What <c>lambda</c> and <c>mu</c> mean depends on the method:
+/// <list type="table">
+/// <item><term>bt</term><description>multi-view Barlow Twins (<see cref="MultiViewBarlowTwinsLoss"/>); lambda = orthogonality weight β (usually <see cref="OrthogonalityWeight.ForProjector"/> = c/d); <c>normalize</c> = L2-normalise rows first; mu unused.</description></item>
+/// <item><term>bt-pairwise</term><description>O(M²) pairwise Barlow Twins (<see cref="PairwiseBarlowTwinsLoss"/>); same lambda and normalize as bt; mu unused.</description></item>
+/// <item><term>bt-official</term><description>official two-view Barlow Twins (<see cref="OfficialBarlowTwinsLoss"/>); lambda = off-diagonal weight (official 0.0051); mu and normalize unused.</description></item>
+/// <item><term>vicreg</term><description>multi-view VICReg (<see cref="MultiViewVicRegLoss"/>); lambda = invariance weight, mu = variance weight (both 25 by default; the caller passes them), covariance weight 1; normalize unused.</description></item>
+/// <item><term>vicreg-official</term><description>official two-view VICReg (<see cref="OfficialVicRegLoss"/>); lambda, mu as for vicreg (official 25/25/1); normalize unused.</description></item>
+/// </list>
+/// </summary>
+public static class LossFactory
+{
+    /// <summary>The method names accepted by <see cref="Create"/>.</summary>
+    public static IReadOnlyList<string> Methods { get; } =
+        new[] { "bt", "bt-pairwise", "bt-official", "vicreg", "vicreg-official" };
+
+    /// <summary>Creates the loss for <paramref name="method"/> (case-insensitive).</summary>
+    /// <exception cref="SelfSupError">Unknown method, or a weight the loss rejects.</exception>
+    public static IMultiViewLoss Create(string method, double lambda, double mu, bool normalize) =>
+        (method ?? "").Trim().ToLowerInvariant() switch
+        {
+            "bt" => new MultiViewBarlowTwinsLoss(lambda, normalize),
+            "bt-pairwise" => new PairwiseBarlowTwinsLoss(lambda, normalize),
+            "bt-official" => new OfficialBarlowTwinsLoss(lambda),
+            "vicreg" => new MultiViewVicRegLoss(lambda, mu),
+            "vicreg-official" => new OfficialVicRegLoss(lambda, mu),
+            _ => throw new SelfSupError($"unknown loss method '{method}'; use one of: {string.Join(", ", Methods)}."),
+        };
+}

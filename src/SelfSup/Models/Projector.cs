@@ -1,0 +1,41 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace SelfSup.Models;
+
+/// <summary>
+/// The projector g that maps backbone features to the embedding the SSL loss sees:
+/// Linear(feat → h, no bias) → BatchNorm1d → ReLU → … → Linear(h → d).
+/// <c>layers</c> counts the Linear layers (default 2, the paper's); hidden width h defaults to d.
+/// Submodule names are <c>0</c>, <c>1</c>, … as in a PyTorch <c>nn.Sequential</c>.
+/// </summary>
+public sealed class Projector : Module<Tensor, Tensor>
+{
+    private readonly Sequential layers;
+
+    public int OutputDim { get; }
+
+    public Projector(int featureDim, int projDim, int layerCount = 2, int? hiddenDim = null) : base(nameof(Projector))
+    {
+        if (projDim < 1) throw new SelfSupError($"--proj-dim {projDim} must be a positive embedding size, e.g. 64 or 2048");
+        if (layerCount < 1) throw new SelfSupError($"--proj-layers {layerCount} must be at least 1");
+        int hidden = hiddenDim ?? projDim;
+        if (hidden < 1) throw new SelfSupError($"--proj-hidden {hidden} must be positive");
+        layers = Sequential();
+        long inDim = featureDim;
+        for (int i = 0; i < layerCount - 1; i++)
+        {
+            layers.append(Linear(inDim, hidden, hasBias: false));
+            layers.append(BatchNorm1d(hidden));
+            layers.append(ReLU(inplace: true));
+            inDim = hidden;
+        }
+        layers.append(Linear(inDim, projDim));
+        OutputDim = projDim;
+        register_module("layers", layers);
+    }
+
+    public override Tensor forward(Tensor x) => layers.forward(x);
+}

@@ -1,0 +1,83 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace SelfSup.Models;
+
+/// <summary>
+/// ResNet basic block (ResNet-18/34): y = relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)),
+/// with 3×3 convolutions. Parameter names follow torchvision (<c>conv1</c>, <c>bn1</c>, <c>conv2</c>,
+/// <c>bn2</c>, <c>downsample.0</c>, <c>downsample.1</c>).
+/// </summary>
+public sealed class BasicBlock : Module<Tensor, Tensor>
+{
+    public const int Expansion = 1;
+    private readonly Conv2d conv1;
+    private readonly BatchNorm2d bn1;
+    private readonly Conv2d conv2;
+    private readonly BatchNorm2d bn2;
+    private readonly Sequential? downsample;
+
+    public BasicBlock(long inChannels, long channels, long stride) : base(nameof(BasicBlock))
+    {
+        conv1 = Conv2d(inChannels, channels, 3, stride: stride, padding: 1, bias: false);
+        bn1 = BatchNorm2d(channels);
+        conv2 = Conv2d(channels, channels, 3, stride: 1, padding: 1, bias: false);
+        bn2 = BatchNorm2d(channels);
+        if (stride != 1 || inChannels != channels)
+            downsample = Sequential(Conv2d(inChannels, channels, 1, stride: stride, bias: false), BatchNorm2d(channels));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var a = conv1.forward(x);
+        using var b = bn1.forward(a).relu_();
+        using var d = conv2.forward(b);
+        var e = bn2.forward(d);
+        using var shortcut = downsample is null ? x.alias() : downsample.forward(x);
+        e.add_(shortcut);
+        return e.relu_();
+    }
+}
+
+/// <summary>
+/// ResNet bottleneck block (ResNet-50): 1×1 reduce, 3×3, 1×1 expand (×4), plus shortcut.
+/// Stride sits on the 3×3 convolution as in torchvision.
+/// </summary>
+public sealed class Bottleneck : Module<Tensor, Tensor>
+{
+    public const int Expansion = 4;
+    private readonly Conv2d conv1;
+    private readonly BatchNorm2d bn1;
+    private readonly Conv2d conv2;
+    private readonly BatchNorm2d bn2;
+    private readonly Conv2d conv3;
+    private readonly BatchNorm2d bn3;
+    private readonly Sequential? downsample;
+
+    public Bottleneck(long inChannels, long channels, long stride) : base(nameof(Bottleneck))
+    {
+        long outChannels = channels * Expansion;
+        conv1 = Conv2d(inChannels, channels, 1, bias: false);
+        bn1 = BatchNorm2d(channels);
+        conv2 = Conv2d(channels, channels, 3, stride: stride, padding: 1, bias: false);
+        bn2 = BatchNorm2d(channels);
+        conv3 = Conv2d(channels, outChannels, 1, bias: false);
+        bn3 = BatchNorm2d(outChannels);
+        if (stride != 1 || inChannels != outChannels)
+            downsample = Sequential(Conv2d(inChannels, outChannels, 1, stride: stride, bias: false), BatchNorm2d(outChannels));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var a = bn1.forward(conv1.forward(x)).relu_();
+        using var b = bn2.forward(conv2.forward(a)).relu_();
+        var c = bn3.forward(conv3.forward(b));
+        using var shortcut = downsample is null ? x.alias() : downsample.forward(x);
+        c.add_(shortcut);
+        return c.relu_();
+    }
+}

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using SelfSup.Data;
+using SelfSup.Losses;
+using SelfSup.Models;
+using SelfSup.Views;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SelfSup.Training;
+
+/// <summary>What the trainer reports after every optimiser step (for progress bars).</summary>
+public sealed record StepReport(int Epoch, int Epochs, long Step, long TotalSteps, double Loss, double ImagesPerSecond, double ElapsedSeconds);
+
+/// <summary>The outcome of <see cref="Pretrainer.Run"/>.</summary>
+public sealed record PretrainResult(Encoder Encoder, TrainingState State, string? CheckpointDir);
+
+/// <summary>
+/// Self-supervised pretraining: N images → M augmented views each → one forward pass over the N·M
+/// stacked views → z (N×M×d) → multi-view loss → optimiser step. The order of events in an epoch is
+/// all in <see cref="Run"/>. A checkpoint is written after every epoch; <c>resume</c> continues from
+/// the newest one with the same data order and augmentation draws as an uninterrupted run.
+/// </summary>
+public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<StepReport>? onStep = null)
+{
+    public PretrainResult Run(bool resume)
+    {
+        config.Validate();
+        if (config.Threads > 0) torch.set_num_threads(config.Threads);
+        var device = DeviceFor(config.Device);
+
+        using var train = DatasetCatalog.Open(config.Dataset, config.DataDir, DatasetCatalog.TrainSplit(config.Dataset));
+        int[] subset = FractionSubset.Choose(train.Count, config.Fraction, config.Seed);
+        var preset = AugmentationPreset.ForName(config.AugmentPreset);
+        var sampler = new ViewSampler(preset, config.Views);
+
+        torch.manual_seed(config.Seed);
+        var encoder = BuildEncoder(config, train.Channels);
+        encoder.to(device);
+        double lambda = BetaSetting.Parse(config.Beta, config.BetaC).Resolve(config.ProjDim);
+        var loss = LossFactory.Create(config.Method, config.Method.StartsWith("vicreg") ? config.VicregLambda : lambda, config.VicregMu, !config.NoNormalize);
+
+        int stepsPerEpoch = subset.Length / config.BatchSize;
+        if (stepsPerEpoch == 0)
+            throw new SelfSupError($"--batch-size {config.BatchSize} is larger than the {subset.Length} training images (after --fraction {config.Fraction}); lower it");
+        long totalSteps = (long)stepsPerEpoch * config.Epochs;
+        if (config.Steps > 0) totalSteps = Math.Min(totalSteps, config.Steps);
+        var schedule = LearningRateSchedule.Create(config.Schedule, config.Lr, totalSteps, (long)(config.WarmupEpochs * stepsPerEpoch));
+        using var optimizer = OptimizerFactory.Create(config.Optimizer, encoder.parameters().ToList(), config.Lr, config.WeightDecay);
+
+        var state = new TrainingState { RngSeed = config.Seed, Config = config };
+        string? lastCheckpoint = null;
+        if (resume && Checkpoint.Latest(run) is { } latest)
+        {
+            state = Checkpoint.ReadState(latest);
+            Checkpoint.LoadModel(latest, encoder);
+            optimizer.Load(Path.Combine(latest, "optimizer.bin"));
+            lastCheckpoint = latest;
+            if (state.Finished) return new PretrainResult(encoder, state, latest);
+        }
+        else
+        {
+            run.Create(config);
+            File.WriteAllText(Path.Combine(run.Path, "subset.json"), System.Text.Json.JsonSerializer.Serialize(new { fraction = config.Fraction, seed = config.Seed, indices = subset }));
+        }
+
+        var clock = Stopwatch.StartNew();
+        double secondsBefore = state.PretrainSeconds;
+        long step = state.Step, imagesSeen = state.ImagesSeen;
+        int n = config.BatchSize, m = config.Views;
+        var window = Stopwatch.StartNew();
+        long windowImages = 0;
+        encoder.train();
+
+        for (int epoch = state.Epoch; epoch < config.Epochs && step < totalSteps; epoch++)
+        {
+            int[] order = Shuffle(subset, EpochSeeds.DataOrder(config.Seed, epoch));
+            using var generator = new torch.Generator((ulong)EpochSeeds.Augmentation(config.Seed, epoch));
+            for (int b = 0; b < stepsPerEpoch && step < totalSteps; b++)
+            {
+                using var scope = torch.NewDisposeScope();
+                // 1. gather N images and draw M views of each (per-sample, seeded)
+                var images = train.Gather(order.AsSpan(b * n, n));
+                var views = sampler.Sample(images, generator);                       // N×M×C×S×S
+                var x = views.reshape(n * m, views.shape[2], views.shape[3], views.shape[4]).to(device);
+                // 2. one forward pass over all N·M views; 3. multi-view loss on N×M×d
+                var z = encoder.forward(x).reshape(n, m, -1);
+                var lossValue = loss.Forward(z);
+                double value = lossValue.item<float>();
+                if (!double.IsFinite(value))
+                    throw new SelfSupError($"loss became {value} at step {step + 1} (epoch {epoch + 1}); training stopped. " +
+                        $"The last good checkpoint is kept{(lastCheckpoint is null ? " (none yet)" : $" at '{lastCheckpoint}'")}. Lower --lr or raise --beta-c/--beta, then --resume");
+                // 4. optimiser step at the scheduled learning rate
+                double lr = schedule.At(step);
+                optimizer.SetLearningRate(lr);
+                optimizer.ZeroGrad();
+                lossValue.backward();
+                optimizer.Step();
+                step++; imagesSeen += n; windowImages += n;
+
+                double rate = windowImages / Math.Max(1e-9, window.Elapsed.TotalSeconds);
+                double elapsed = secondsBefore + clock.Elapsed.TotalSeconds;
+                if (step % config.LogEvery == 0 || step == totalSteps)
+                {
+                    run.AppendMetrics(new { step, epoch = epoch + 1, loss = value, lr, images_per_s = rate, views_per_s = rate * m, elapsed_s = elapsed, images_seen = imagesSeen });
+                    window.Restart(); windowImages = 0;
+                }
+                onStep?.Invoke(new StepReport(epoch + 1, config.Epochs, step, totalSteps, value, rate, elapsed));
+            }
+            // 5. end of epoch: checkpoint (model, optimiser, counters, RNG position, config)
+            bool finished = epoch + 1 >= config.Epochs || step >= totalSteps;
+            state = state with
+            {
+                Epoch = epoch + 1, Step = step, ImagesSeen = imagesSeen,
+                PretrainSeconds = secondsBefore + clock.Elapsed.TotalSeconds,
+                RngSeed = config.Seed, RngNextEpoch = epoch + 1, Finished = finished, Config = config,
+            };
+            lastCheckpoint = Checkpoint.Save(run, epoch + 1, encoder, optimizer, state);
+        }
+        return new PretrainResult(encoder, state, lastCheckpoint);
+    }
+
+    /// <summary>Builds the encoder a config describes (used by the trainer and the probe).</summary>
+    public static Encoder BuildEncoder(TrainConfig config, int inChannels) =>
+        new(new EncoderConfig(config.Model, inChannels, config.Width, config.ImagenetStem, config.ProjDim, config.ProjLayers, config.ProjHidden));
+
+    public static Device DeviceFor(string name)
+    {
+        if (name.StartsWith("cuda") && !torch.cuda.is_available())
+            throw new SelfSupError($"--device {name} requested but CUDA is not available (this build uses TorchSharp-cpu); use --device cpu or install TorchSharp-cuda-linux");
+        return torch.device(name);
+    }
+
+    private static int[] Shuffle(int[] items, int seed)
+    {
+        var order = (int[])items.Clone();
+        new Random(seed).Shuffle(order);
+        return order;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace SelfSup.Training;
+
+/// <summary>
+/// A run's folder: <c>config.json</c> (effective config), <c>metrics.jsonl</c> (one JSON object per
+/// logged step), <c>checkpoints/epoch-NNNN/</c> and <c>summary.json</c>. Every file is written to a
+/// temporary name and renamed, so an interruption never leaves a half-written file behind.
+/// </summary>
+public sealed class RunDirectory
+{
+    public string Path { get; }
+    public string ConfigPath => System.IO.Path.Combine(Path, "config.json");
+    public string MetricsPath => System.IO.Path.Combine(Path, "metrics.jsonl");
+    public string SummaryPath => System.IO.Path.Combine(Path, "summary.json");
+    public string CheckpointsPath => System.IO.Path.Combine(Path, "checkpoints");
+
+    public RunDirectory(string path) => Path = System.IO.Path.GetFullPath(path);
+
+    /// <summary>The default location: <c>runs/&lt;yyyyMMdd-HHmmss&gt;-&lt;name&gt;</c>.</summary>
+    public static string DefaultPath(string name) =>
+        System.IO.Path.Combine("runs", $"{DateTime.Now:yyyyMMdd-HHmmss}-{name}");
+
+    public bool Exists => File.Exists(ConfigPath);
+
+    public void Create(TrainConfig config)
+    {
+        try { Directory.CreateDirectory(Path); Directory.CreateDirectory(CheckpointsPath); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SelfSupError($"cannot create run directory '{Path}' ({e.Message}); choose another --out");
+        }
+        WriteAtomic(ConfigPath, config.ToJson());
+    }
+
+    public TrainConfig ReadConfig()
+    {
+        if (!File.Exists(ConfigPath))
+            throw new SelfSupError($"'{Path}' is not a run directory (no config.json); pass the folder that `selfsup pretrain --out` wrote");
+        return TrainConfig.FromJson(File.ReadAllText(ConfigPath), ConfigPath);
+    }
+
+    public void AppendMetrics(object record)
+    {
+        File.AppendAllText(MetricsPath, JsonSerializer.Serialize(record, TrainConfig.Json).ReplaceLineEndings("").Replace("  ", "") + "\n");
+    }
+
+    /// <summary>Reads summary.json (empty object when absent).</summary>
+    public JsonObject ReadSummary()
+    {
+        if (!File.Exists(SummaryPath)) return new JsonObject();
+        try { return JsonNode.Parse(File.ReadAllText(SummaryPath)) as JsonObject ?? new JsonObject(); }
+        catch (JsonException) { throw new SelfSupError($"'{SummaryPath}' is not valid JSON; delete it and rerun `selfsup probe {Path}`"); }
+    }
+
+    /// <summary>Merges <paramref name="values"/> into summary.json.</summary>
+    public void UpdateSummary(IReadOnlyDictionary<string, object?> values)
+    {
+        var summary = ReadSummary();
+        foreach (var (key, value) in values)
+            summary[key] = value is null ? null : JsonSerializer.SerializeToNode(value, TrainConfig.Json);
+        WriteAtomic(SummaryPath, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    public static void WriteAtomic(string path, string text)
+    {
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, text);
+        File.Move(tmp, path, overwrite: true);
+    }
+}

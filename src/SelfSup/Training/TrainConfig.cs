@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SelfSup.Training;
+
+/// <summary>
+/// Everything that defines a pretraining run. Saved as <c>config.json</c> in the run directory
+/// (snake_case keys) so a run can be resumed, probed and compared later.
+/// Defaults are the CPU demo recipe on Fashion-MNIST; the paper's GPU recipe is ResNet-18 at width 64.
+/// </summary>
+public sealed record TrainConfig
+{
+    public string Dataset { get; init; } = "fashion-mnist";
+    public string? DataDir { get; init; }
+    /// <summary>Augmentation preset; null picks the dataset's own (SPEC table).</summary>
+    public string? Augment { get; init; }
+    public double Fraction { get; init; } = 1.0;
+    public int Views { get; init; } = 2;
+
+    public string Method { get; init; } = "bt";
+    /// <summary>"auto" (λ = c/d) or a fixed number; the Barlow Twins orthogonality weight.</summary>
+    public string Beta { get; init; } = "auto";
+    public double BetaC { get; init; } = 4.0;
+    /// <summary>VICReg invariance weight λ and variance weight μ.</summary>
+    public double VicregLambda { get; init; } = 25;
+    public double VicregMu { get; init; } = 25;
+    public bool NoNormalize { get; init; }
+
+    public string Model { get; init; } = "resnet18";
+    public int Width { get; init; } = 16;
+    public bool ImagenetStem { get; init; }
+    public int ProjDim { get; init; } = 64;
+    public int ProjLayers { get; init; } = 2;
+    public int? ProjHidden { get; init; }
+
+    public int Epochs { get; init; } = 10;
+    /// <summary>Cap on optimiser steps (0 = no cap).</summary>
+    public long Steps { get; init; }
+    public int BatchSize { get; init; } = 256;
+    public string Optimizer { get; init; } = "adam";
+    public double Lr { get; init; } = 1e-3;
+    public double WeightDecay { get; init; } = 1e-6;
+    public string Schedule { get; init; } = "none";
+    public double WarmupEpochs { get; init; }
+
+    public int Seed { get; init; } = 0;
+    public int Threads { get; init; }
+    public string Device { get; init; } = "cpu";
+    public int LogEvery { get; init; } = 10;
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    /// <summary>Checks every value and throws a <see cref="SelfSupError"/> naming the first bad flag.</summary>
+    public void Validate()
+    {
+        if (Views < 2) throw new SelfSupError($"--views {Views}: multi-view SSL needs at least 2 views per image (the paper uses 2, 4 or 8)");
+        if (ProjDim < 1) throw new SelfSupError($"--proj-dim {ProjDim} must be a positive embedding size, e.g. 64 or 2048");
+        Data.FractionSubset.Validate(Fraction);
+        if (!Losses.LossFactory.Methods.Contains(Method)) throw new SelfSupError($"unknown --method '{Method}'; use one of: {string.Join(", ", Losses.LossFactory.Methods)}");
+        if ((Method is "bt-official" or "vicreg-official") && Views != 2) throw new SelfSupError($"--method {Method} is two-view only; use --views 2, or --method {(Method == "bt-official" ? "bt" : "vicreg")} for M > 2");
+        Losses.BetaSetting.Parse(Beta, BetaC);
+        if (!(BetaC > 0)) throw new SelfSupError($"--beta-c {BetaC} must be positive (λ = c/d; the paper's tuned c is about 1.5–6.6 on CIFAR/STL)");
+        if (Epochs < 1) throw new SelfSupError($"--epochs {Epochs} must be at least 1");
+        if (Steps < 0) throw new SelfSupError($"--steps {Steps} must be 0 (no cap) or positive");
+        if (BatchSize < 2) throw new SelfSupError($"--batch-size {BatchSize} must be at least 2 (BatchNorm and the losses need several images)");
+        if (!(Lr > 0)) throw new SelfSupError($"--lr {Lr} must be positive, e.g. 1e-3");
+        if (WeightDecay < 0) throw new SelfSupError($"--weight-decay {WeightDecay} must be ≥ 0");
+        if (!OptimizerFactory.Names.Contains(Optimizer)) throw new SelfSupError($"unknown --optimizer '{Optimizer}'; use one of: {string.Join(", ", OptimizerFactory.Names)}");
+        if (!LearningRateSchedule.Kinds.Contains(Schedule)) throw new SelfSupError($"unknown --schedule '{Schedule}'; use one of: {string.Join(", ", LearningRateSchedule.Kinds)}");
+        if (Threads < 0) throw new SelfSupError($"--threads {Threads} must be ≥ 0 (0 = all cores)");
+        if (LogEvery < 1) throw new SelfSupError($"--log-every {LogEvery} must be at least 1");
+        if (Device is not ("cpu" or "cuda") && !Device.StartsWith("cuda:")) throw new SelfSupError($"unknown --device '{Device}'; use cpu or cuda");
+        if (Width < 1) throw new SelfSupError($"--width {Width} must be a positive channel count (64 is the standard ResNet)");
+        if (ProjLayers < 1) throw new SelfSupError($"--proj-layers {ProjLayers} must be at least 1");
+    }
+
+    /// <summary>The augmentation preset name this run uses.</summary>
+    public string AugmentPreset => Augment ?? Dataset;
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static TrainConfig FromJson(string json, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<TrainConfig>(json, Json) ?? throw new SelfSupError($"'{source}' is empty; it should hold a run's config.json");
+        }
+        catch (JsonException e)
+        {
+            throw new SelfSupError($"'{source}' is not a valid config.json ({e.Message}); restore it from the run or start a new run");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SelfSup.Views;
+
+/// <summary>
+/// Random Gaussian blur with a per-image standard deviation <c>σ_b ~ U[σ_min, σ_max]</c>, applied to each image
+/// with probability p. The kernel is separable, <c>g_b(i) = exp(−i² / (2σ_b²)) / Σ_j exp(−j² / (2σ_b²))</c> for
+/// <c>i = −k/2 … k/2</c>, and the borders are reflected (as torchvision does). The whole batch is blurred in two
+/// grouped 1-D convolutions (one group per image and channel, each with its own kernel).
+/// </summary>
+public sealed class GaussianBlur
+{
+    /// <summary>Creates the op.</summary>
+    /// <param name="probability">Probability that an image is blurred.</param>
+    /// <param name="sigmaMin">Smallest σ in pixels.</param>
+    /// <param name="sigmaMax">Largest σ in pixels.</param>
+    /// <param name="kernelSize">Odd kernel length k; see <see cref="KernelSizeFor"/>.</param>
+    public GaussianBlur(double probability, double sigmaMin, double sigmaMax, int kernelSize)
+    {
+        if (!(probability >= 0 && probability <= 1))
+            throw new ArgumentOutOfRangeException(nameof(probability), probability, "must be in [0, 1]");
+        if (!(sigmaMin > 0 && sigmaMin <= sigmaMax)) throw new ArgumentException($"bad sigma range {sigmaMin}..{sigmaMax}");
+        if (kernelSize < 1 || kernelSize % 2 == 0)
+            throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "kernel size must be odd and positive");
+        Probability = probability;
+        SigmaMin = sigmaMin;
+        SigmaMax = sigmaMax;
+        KernelSize = kernelSize;
+    }
+
+    /// <summary>Probability that an image is blurred.</summary>
+    public double Probability { get; }
+
+    /// <summary>Smallest σ in pixels.</summary>
+    public double SigmaMin { get; }
+
+    /// <summary>Largest σ in pixels.</summary>
+    public double SigmaMax { get; }
+
+    /// <summary>Odd kernel length.</summary>
+    public int KernelSize { get; }
+
+    /// <summary>
+    /// Kernel length for S-pixel views: about 10% of S and odd, <c>k = 2·round(S / 20) + 1</c>, at least 3
+    /// (23 for 224, 13 for 128, 5 for 32, 3 for 28).
+    /// </summary>
+    public static int KernelSizeFor(int cropSize) =>
+        Math.Max(3, 2 * (int)Math.Round(cropSize / 20.0, MidpointRounding.AwayFromZero) + 1);
+
+    /// <summary>Blurs each image of <paramref name="x"/> (B×C×H×W) with probability p; draws nothing when p = 0.</summary>
+    public Tensor Apply(Tensor x, Generator gen)
+    {
+        if (Probability <= 0) return x.alias();
+        using var scope = NewDisposeScope();
+        long b = x.shape[0];
+        var chosen = rand(new long[] { b }, generator: gen).lt(Probability).view(-1, 1, 1, 1);
+        var sigma = rand(new long[] { b }, generator: gen).mul_(SigmaMax - SigmaMin).add_(SigmaMin);
+        var blurred = Blur(x, Kernels(sigma, KernelSize).to_type(x.dtype));
+        return where(chosen, blurred, x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Normalised 1-D Gaussian kernels, one row per σ: B×k.</summary>
+    public static Tensor Kernels(Tensor sigma, int kernelSize)
+    {
+        using var scope = NewDisposeScope();
+        double half = (kernelSize - 1) / 2.0;
+        var offsets = linspace(-half, half, kernelSize, dtype: float64).view(1, -1);
+        var s = sigma.to_type(float64).view(-1, 1);
+        var g = (offsets / s).pow_(2).mul_(-0.5).exp_();
+        return (g / g.sum(1, keepdim: true)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Blurs image b of <paramref name="x"/> (B×C×H×W) with the separable kernel row b of <paramref name="kernels"/> (B×k).</summary>
+    public static Tensor Blur(Tensor x, Tensor kernels)
+    {
+        using var scope = NewDisposeScope();
+        long b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], k = kernels.shape[1];
+        long pad = k / 2;
+        if (pad >= h || pad >= w)
+            throw new ArgumentException($"kernel of size {k} is too large for {h}×{w} images", nameof(kernels));
+        var perChannel = kernels.unsqueeze(1).expand(b, c, k).reshape(b * c, 1, k);
+        var y = x.reshape(1, b * c, h, w);
+        y = nn.functional.pad(y, new long[] { pad, pad, 0, 0 }, PaddingModes.Reflect);
+        y = nn.functional.conv2d(y, perChannel.view(b * c, 1, 1, k), groups: b * c);
+        y = nn.functional.pad(y, new long[] { 0, 0, pad, pad }, PaddingModes.Reflect);
+        y = nn.functional.conv2d(y, perChannel.view(b * c, 1, k, 1), groups: b * c);
+        return y.view(b, c, h, w).MoveToOuterDisposeScope();
+    }
+}

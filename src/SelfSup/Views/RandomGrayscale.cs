@@ -1,0 +1,52 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SelfSup.Views;
+
+/// <summary>
+/// Random grayscale, decided independently for every image. A chosen colour image is replaced by its
+/// ITU-R 601 luma in all three channels, <c>Y = 0.299·R + 0.587·G + 0.114·B</c>, so the channel count stays 3.
+/// One-channel images are already gray and pass through unchanged.
+/// </summary>
+public sealed class RandomGrayscale
+{
+    /// <summary>ITU-R BT.601 luma weights for R, G, B.</summary>
+    public static readonly float[] LumaWeights = [0.299f, 0.587f, 0.114f];
+
+    /// <summary>Creates the op.</summary>
+    /// <param name="probability">Probability that an image is turned gray.</param>
+    public RandomGrayscale(double probability)
+    {
+        if (!(probability >= 0 && probability <= 1))
+            throw new ArgumentOutOfRangeException(nameof(probability), probability, "must be in [0, 1]");
+        Probability = probability;
+    }
+
+    /// <summary>Probability that an image is turned gray.</summary>
+    public double Probability { get; }
+
+    /// <summary>
+    /// Turns each colour image of <paramref name="x"/> (B×3×H×W) gray with probability p.
+    /// Draws nothing when p = 0 or the images have one channel.
+    /// </summary>
+    public Tensor Apply(Tensor x, Generator gen)
+    {
+        if (Probability <= 0 || x.shape[1] == 1) return x.alias();
+        using var scope = NewDisposeScope();
+        var gray = rand(new long[] { x.shape[0] }, generator: gen).lt(Probability).view(-1, 1, 1, 1);
+        return where(gray, Luma(x).expand_as(x), x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Luma of B×C×H×W images as B×1×H×W: <c>0.299·R + 0.587·G + 0.114·B</c> for three channels,
+    /// the image itself (as a copy) for one channel.
+    /// </summary>
+    public static Tensor Luma(Tensor x)
+    {
+        if (x.shape[1] == 1) return x.clone();
+        if (x.shape[1] != 3) throw new ArgumentException($"expected 1 or 3 channels, got {x.shape[1]}", nameof(x));
+        using var scope = NewDisposeScope();
+        var weights = tensor(LumaWeights, dtype: x.dtype, device: x.device).view(1, 3, 1, 1);
+        return (x * weights).sum(1, keepdim: true).MoveToOuterDisposeScope();
+    }
+}

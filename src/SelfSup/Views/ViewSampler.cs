@@ -1,0 +1,138 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SelfSup.Views;
+
+/// <summary>
+/// Turns a batch of N images into M augmented views each: N×C×H×W uint8 → N×M×C×S×S float32.
+/// <para>
+/// The images are repeated M times and all N·M views go through the ops together, each view drawing its own
+/// parameters from the generator, in the order
+/// <c>RandomResizedCrop → HorizontalFlip → ColorJitter → RandomGrayscale → GaussianBlur → Solarize</c>,
+/// after which each channel is normalised, <c>x'_c = (x_c − mean_c) / std_c</c>. Every random number comes from
+/// the <see cref="Generator"/> passed in, so a seed fixes every view.
+/// </para>
+/// </summary>
+public sealed class ViewSampler
+{
+    private readonly RandomResizedCrop _crop;
+    private readonly HorizontalFlip _flip;
+    private readonly ColorJitter _jitter;
+    private readonly RandomGrayscale _grayscale;
+    private readonly GaussianBlur _blur;
+    private readonly Solarize _solarize;
+
+    /// <summary>Creates a sampler of <paramref name="views"/> views per image.</summary>
+    /// <exception cref="SelfSupError"><paramref name="views"/> &lt; 2 or the preset is out of range.</exception>
+    public ViewSampler(AugmentationPreset preset, int views)
+    {
+        ArgumentNullException.ThrowIfNull(preset);
+        if (views < 2)
+            throw new SelfSupError($"--views must be at least 2 (the losses compare views of the same image), got {views}.");
+        preset.Validate();
+        Preset = preset;
+        Views = views;
+        _crop = new RandomResizedCrop(preset.CropSize, preset.ScaleMin, preset.ScaleMax, preset.RatioMin, preset.RatioMax);
+        _flip = new HorizontalFlip(preset.FlipProbability);
+        _jitter = new ColorJitter(preset.JitterProbability, preset.Brightness, preset.Contrast, preset.Saturation, preset.Hue);
+        _grayscale = new RandomGrayscale(preset.GrayscaleProbability);
+        _blur = new GaussianBlur(preset.BlurProbability, preset.BlurSigmaMin, preset.BlurSigmaMax,
+            GaussianBlur.KernelSizeFor(preset.CropSize));
+        _solarize = new Solarize(preset.SolarizeProbability);
+    }
+
+    /// <summary>The augmentation recipe.</summary>
+    public AugmentationPreset Preset { get; }
+
+    /// <summary>Number of views M per image.</summary>
+    public int Views { get; }
+
+    /// <summary>Side S of the views.</summary>
+    public int CropSize => Preset.CropSize;
+
+    /// <summary>Draws M views of every image.</summary>
+    /// <param name="images">N×C×H×W uint8 on the CPU, C equal to the preset's channel count.</param>
+    /// <param name="gen">Source of every random draw.</param>
+    /// <returns>N×M×C×S×S float32, normalised; view m of image n is at [n, m].</returns>
+    public Tensor Sample(Tensor images, Generator gen)
+    {
+        CheckImages(images);
+        using var scope = NewDisposeScope();
+        long n = images.shape[0], c = images.shape[1], h = images.shape[2], w = images.shape[3];
+        var x = images.to_type(float32).div_(255f);
+        x = x.unsqueeze(1).expand(n, Views, c, h, w).reshape(n * Views, c, h, w);
+        x = _crop.Apply(x, gen);
+        x = _flip.Apply(x, gen);
+        x = _jitter.Apply(x, gen);
+        x = _grayscale.Apply(x, gen);
+        x = _blur.Apply(x, gen);
+        x = _solarize.Apply(x, gen);
+        x = Normalise(x, Preset);
+        return x.view(n, Views, c, CropSize, CropSize).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The unaugmented images for evaluation, normalised: if H×W differs from S×S the shorter side is resized to S
+    /// (bilinear, antialiased) and the centre S×S is kept.
+    /// </summary>
+    /// <param name="images">N×C×H×W uint8 on the CPU.</param>
+    /// <returns>N×C×S×S float32.</returns>
+    public Tensor Clean(Tensor images)
+    {
+        CheckImages(images);
+        using var scope = NewDisposeScope();
+        var x = images.to_type(float32).div_(255f);
+        long h = x.shape[2], w = x.shape[3];
+        int s = CropSize;
+        if (h != s || w != s)
+        {
+            long newH = h <= w ? s : (long)Math.Round((double)h * s / w);
+            long newW = h <= w ? (long)Math.Round((double)w * s / h) : s;
+            if (newH != h || newW != w)
+                x = nn.functional.interpolate(x, new[] { newH, newW }, mode: InterpolationMode.Bilinear,
+                    align_corners: false, antialias: true).clamp_(0, 1);
+            long top = (newH - s) / 2, left = (newW - s) / 2;
+            x = x.narrow(2, top, s).narrow(3, left, s);
+        }
+        return Normalise(x, Preset).contiguous().MoveToOuterDisposeScope();
+    }
+
+    /// <summary><c>(x_c − mean_c) / std_c</c> over the channel dimension (third from the end).</summary>
+    public static Tensor Normalise(Tensor x, AugmentationPreset preset)
+    {
+        using var scope = NewDisposeScope();
+        var (mean, std) = Stats(x, preset);
+        return ((x - mean) / std).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The inverse of <see cref="Normalise"/>: <c>x_c·std_c + mean_c</c>.</summary>
+    public static Tensor Unnormalise(Tensor x, AugmentationPreset preset)
+    {
+        using var scope = NewDisposeScope();
+        var (mean, std) = Stats(x, preset);
+        return (x * std + mean).MoveToOuterDisposeScope();
+    }
+
+    private static (Tensor Mean, Tensor Std) Stats(Tensor x, AugmentationPreset preset)
+    {
+        if (x.dim() < 3 || x.shape[^3] != preset.Channels)
+            throw new SelfSupError(
+                $"Preset '{preset.Name}' expects {preset.Channels}-channel images, got shape [{string.Join(", ", x.shape)}].");
+        var mean = tensor(preset.Mean, dtype: x.dtype, device: x.device).view(-1, 1, 1);
+        var std = tensor(preset.Std, dtype: x.dtype, device: x.device).view(-1, 1, 1);
+        return (mean, std);
+    }
+
+    private void CheckImages(Tensor images)
+    {
+        if (images.dtype != ScalarType.Byte || images.dim() != 4)
+            throw new SelfSupError(
+                $"ViewSampler expects N×C×H×W uint8 images, got {images.dtype} of shape [{string.Join(", ", images.shape)}].");
+        if (images.shape[1] != Preset.Channels)
+            throw new SelfSupError(
+                $"Preset '{Preset.Name}' expects {Preset.Channels}-channel images but the data has {images.shape[1]} channels; " +
+                "choose the preset that matches the dataset.");
+        if (images.shape[0] == 0 || images.shape[2] == 0 || images.shape[3] == 0)
+            throw new SelfSupError($"ViewSampler got an empty batch of shape [{string.Join(", ", images.shape)}].");
+    }
+}

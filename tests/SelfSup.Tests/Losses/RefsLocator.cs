@@ -1,0 +1,70 @@
+using System.Text.Json;
+using SelfSup.IO;
+using static TorchSharp.torch;
+
+namespace SelfSup.Tests.Losses;
+
+/// <summary>
+/// Finds the shared loss reference data (<c>shared/refs</c>, produced by <c>make_refs.py</c>) by walking
+/// up from the test binaries: the repository checkout has a sibling folder <c>shared/</c>.
+/// </summary>
+public static class RefsLocator
+{
+    private static readonly Lazy<string> _dir = new(Locate);
+    private static readonly Lazy<IReadOnlyList<RefEntry>> _entries = new(LoadEntries);
+
+    /// <summary>Absolute path of the <c>shared/refs</c> folder; throws (failing the test) if absent.</summary>
+    public static string Dir => _dir.Value;
+
+    /// <summary>All entries of <c>refs.json</c>, in file order.</summary>
+    public static IReadOnlyList<RefEntry> Entries => _entries.Value;
+
+    /// <summary>Reads a reference .npy file given relative to the refs folder.</summary>
+    public static Tensor Load(string relative) => NpyFile.Read(Path.Combine(Dir, relative));
+
+    private static string Locate()
+    {
+        var start = AppContext.BaseDirectory;
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "refs");
+            if (File.Exists(Path.Combine(candidate, "refs.json")))
+                return candidate;
+        }
+        throw new InvalidOperationException(
+            $"Loss reference data not found: no folder 'shared/refs' containing refs.json in any parent of '{start}'. " +
+            "Place the shared/ folder (with refs/ from make_refs.py) beside the repository checkout, e.g. <parent>/main and <parent>/shared.");
+    }
+
+    private static IReadOnlyList<RefEntry> LoadEntries()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "refs.json")));
+        var list = new List<RefEntry>();
+        foreach (var e in doc.RootElement.EnumerateArray())
+        {
+            var p = e.GetProperty("params");
+            double Param(string name, double fallback) => p.TryGetProperty(name, out var v) ? v.GetDouble() : fallback;
+            list.Add(new RefEntry(
+                File: e.GetProperty("file").GetString()!,
+                Shape: e.GetProperty("shape").EnumerateArray().Select(x => x.GetInt64()).ToArray(),
+                Method: e.GetProperty("method").GetString()!,
+                Lambda: Param("lambda", double.NaN),
+                Mu: Param("mu", double.NaN),
+                Nu: Param("nu", double.NaN),
+                LambdaExpr: p.TryGetProperty("lambda_expr", out var le) ? le.GetString()! : "default",
+                Value: e.GetProperty("value").GetDouble(),
+                ValueFloat32: e.TryGetProperty("value_float32_torch", out var v32) ? v32.GetDouble() : null,
+                GradFile: e.TryGetProperty("grad_file", out var g) ? g.GetString() : null));
+        }
+        return list;
+    }
+}
+
+/// <summary>One reference value from refs.json.</summary>
+public sealed record RefEntry(
+    string File, long[] Shape, string Method, double Lambda, double Mu, double Nu, string LambdaExpr,
+    double Value, double? ValueFloat32, string? GradFile)
+{
+    /// <summary>A short label such as "rand_N64_M2_d16 bt λ=1/d".</summary>
+    public string Label => $"{Path.GetFileNameWithoutExtension(File)} {Method} λ={LambdaExpr}";
+}
