@@ -35,7 +35,7 @@ public static class StepBenchmark
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
         torch.manual_seed(0);
         using var encoder = new Encoder(new EncoderConfig(o.Model, o.Channels, o.Width, false, o.ProjDim, 2, o.ProjDim));
-        if (o.ChannelsLast && Environment.GetEnvironmentVariable("CLW") != "0") MemoryLayout.ToChannelsLast(encoder);
+        MemoryLayout.UseChannelsLast(encoder, o.ChannelsLast);
         encoder.train();
         var loss = LossFactory.Create(o.Method, o.Method.StartsWith("vicreg") ? 25 : OrthogonalityWeight.ForProjector(o.ProjDim), 25, true);
         using var optimizer = torch.optim.Adam(encoder.parameters(), lr: 1e-3, weight_decay: 1e-6);

@@ -33,6 +33,7 @@ public sealed class TrainOptions
     public readonly Option<double> WeightDecay = new("--weight-decay") { Description = "Weight decay", DefaultValueFactory = _ => D.WeightDecay };
     public readonly Option<string> Schedule = new("--schedule") { Description = "none or warmup-cosine", DefaultValueFactory = _ => D.Schedule };
     public readonly Option<double> WarmupEpochs = new("--warmup-epochs") { Description = "Warm-up epochs for warmup-cosine", DefaultValueFactory = _ => D.WarmupEpochs };
+    public readonly Option<bool> NoChannelsLast = new("--no-channels-last") { Description = "Keep NCHW layout (channels-last is faster on CPU)" };
     public readonly Option<int> Seed = new("--seed") { Description = "Seed for init, data order, subsets and augmentations", DefaultValueFactory = _ => D.Seed };
     public readonly Option<int> Threads = new("--threads") { Description = "CPU threads (0 = all cores)", DefaultValueFactory = _ => D.Threads };
     public readonly Option<string> Device = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => D.Device };
@@ -40,7 +41,7 @@ public sealed class TrainOptions
 
     public IEnumerable<Option> All => [Dataset, DataDir, Augment, Fraction, Views, Method, Beta, BetaC, VicregLambda, VicregMu, NoNormalize,
         Model, Width, ImagenetStem, ProjDim, ProjLayers, ProjHidden, Epochs, Steps, BatchSize, Optimizer, Lr, WeightDecay, Schedule,
-        WarmupEpochs, Seed, Threads, Device, LogEvery];
+        WarmupEpochs, NoChannelsLast, Seed, Threads, Device, LogEvery];
 
     public void AddTo(Command command)
     {
@@ -55,7 +56,7 @@ public sealed class TrainOptions
         Model = r.GetValue(Model)!, Width = r.GetValue(Width), ImagenetStem = r.GetValue(ImagenetStem), ProjDim = r.GetValue(ProjDim),
         ProjLayers = r.GetValue(ProjLayers), ProjHidden = r.GetValue(ProjHidden), Epochs = r.GetValue(Epochs), Steps = r.GetValue(Steps),
         BatchSize = r.GetValue(BatchSize), Optimizer = r.GetValue(Optimizer)!, Lr = r.GetValue(Lr), WeightDecay = r.GetValue(WeightDecay),
-        Schedule = r.GetValue(Schedule)!, WarmupEpochs = r.GetValue(WarmupEpochs), Seed = r.GetValue(Seed), Threads = r.GetValue(Threads),
+        Schedule = r.GetValue(Schedule)!, WarmupEpochs = r.GetValue(WarmupEpochs), ChannelsLast = !r.GetValue(NoChannelsLast), Seed = r.GetValue(Seed), Threads = r.GetValue(Threads),
         Device = r.GetValue(Device)!, LogEvery = r.GetValue(LogEvery),
     };
 }

@@ -54,6 +54,7 @@ public static class Readout
         using var encoder = Pretrainer.BuildEncoder(config, train.Channels);
         Training.Checkpoint.LoadModel(checkpoint, encoder);
         encoder.to(device);
+        Models.MemoryLayout.UseChannelsLast(encoder, config.ChannelsLast);
         var (probeTop1, knnTop1) = Evaluate("SSL encoder", d => FeatureExtractor.Extract(encoder.Backbone, d, preset, device,
             options.BatchSize, options.AverageViews, config.Seed, (b, n) => progress?.Invoke($"SSL encoder: features ({d.Split})", b, n)));
 
@@ -64,6 +65,7 @@ public static class Readout
             torch.manual_seed(config.Seed);
             using var random = Pretrainer.BuildEncoder(config, train.Channels);
             random.to(device);
+            Models.MemoryLayout.UseChannelsLast(random, config.ChannelsLast);
             randomTop1 = Evaluate("random encoder", d => FeatureExtractor.Extract(random.Backbone, d, preset, device,
                 options.BatchSize, options.AverageViews, config.Seed, (b, n) => progress?.Invoke($"random encoder: features ({d.Split})", b, n))).probe;
         }

@@ -7,6 +7,7 @@ namespace SelfSup.Models;
 /// Channels-last (NHWC) memory layout without a memory-format argument (TorchSharp 0.107 has none):
 /// a 4-D tensor whose strides are those of permute(0,2,3,1).contiguous().permute(0,3,1,2) is treated by
 /// libtorch as channels-last, and its CPU convolutions then take the faster NHWC (oneDNN) path.
+/// Kernels are re-laid per call by <see cref="Conv2dLayer"/>; parameters stay contiguous.
 /// </summary>
 public static class MemoryLayout
 {
@@ -14,15 +15,19 @@ public static class MemoryLayout
     public static Tensor ChannelsLast(Tensor x) =>
         x.dim() == 4 ? x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : x.alias();
 
-    /// <summary>Re-lays every 4-D parameter (convolution kernels) of <paramref name="module"/> channels-last, in place.</summary>
-    public static void ToChannelsLast(nn.Module module)
+    /// <summary>True when a 4-D tensor has NHWC strides (for C = 1 such a tensor is also contiguous).</summary>
+    public static bool IsChannelsLast(Tensor x)
     {
-        using var _ = torch.no_grad();
-        foreach (var p in module.parameters())
-        {
-            if (p.dim() != 4) continue;
-            using var cl = ChannelsLast(p);
-            p.set_(cl);
-        }
+        if (x.dim() != 4) return false;
+        var s = x.stride();
+        long c = x.shape[1], w = x.shape[3];
+        return s[1] == 1 && s[3] == c && s[2] == c * w;
+    }
+
+    /// <summary>Switches every <see cref="Conv2dLayer"/> in <paramref name="module"/> to (or from) channels-last.</summary>
+    public static void UseChannelsLast(nn.Module module, bool on = true)
+    {
+        foreach (var (_, m) in module.named_modules())
+            if (m is Conv2dLayer conv) conv.ChannelsLast = on;
     }
 }

@@ -17,7 +17,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
 {
     public static readonly string[] Architectures = ["resnet18", "resnet34", "resnet50"];
 
-    private readonly Conv2d conv1;
+    private readonly Conv2dLayer conv1;
     private readonly BatchNorm2d bn1;
     private readonly MaxPool2d? maxpool;
     private readonly Sequential layer1, layer2, layer3, layer4;
@@ -37,8 +37,8 @@ public sealed class ResNet : Module<Tensor, Tensor>
             _ => throw new SelfSupError($"unknown --model '{architecture}'; use one of: {string.Join(", ", Architectures)}"),
         };
         conv1 = imagenetStem
-            ? Conv2d(inChannels, width, 7, stride: 2, padding: 3, bias: false)
-            : Conv2d(inChannels, width, 3, stride: 1, padding: 1, bias: false);
+            ? new Conv2dLayer(inChannels, width, 7, stride: 2, padding: 3)
+            : new Conv2dLayer(inChannels, width, 3, stride: 1, padding: 1);
         bn1 = BatchNorm2d(width);
         if (imagenetStem) maxpool = MaxPool2d(3, stride: 2, padding: 1);
 
@@ -64,15 +64,12 @@ public sealed class ResNet : Module<Tensor, Tensor>
         InitialiseWeights();
     }
 
-    /// <summary>Kaiming-normal (fan-out, ReLU) convolutions; BatchNorm weight 1, bias 0 — torchvision's init.</summary>
+    /// <summary>BatchNorm weight 1, bias 0 (convolutions are Kaiming-normal, fan-out, in <see cref="Conv2dLayer"/>) — torchvision's init.</summary>
     private void InitialiseWeights()
     {
         using var _ = torch.no_grad();
         foreach (var (_, module) in named_modules())
-        {
-            if (module is Conv2d conv) init.kaiming_normal_(conv.weight, mode: init.FanInOut.FanOut, nonlinearity: init.NonlinearityType.ReLU);
-            else if (module is BatchNorm2d bn) { bn.weight!.fill_(1); bn.bias!.zero_(); }
-        }
+            if (module is BatchNorm2d bn) { bn.weight!.fill_(1); bn.bias!.zero_(); }
     }
 
     public override Tensor forward(Tensor x)

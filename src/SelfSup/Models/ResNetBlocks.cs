@@ -13,20 +13,20 @@ namespace SelfSup.Models;
 public sealed class BasicBlock : Module<Tensor, Tensor>
 {
     public const int Expansion = 1;
-    private readonly Conv2d conv1;
+    private readonly Conv2dLayer conv1;
     private readonly BatchNorm2d bn1;
-    private readonly Conv2d conv2;
+    private readonly Conv2dLayer conv2;
     private readonly BatchNorm2d bn2;
     private readonly Sequential? downsample;
 
     public BasicBlock(long inChannels, long channels, long stride) : base(nameof(BasicBlock))
     {
-        conv1 = Conv2d(inChannels, channels, 3, stride: stride, padding: 1, bias: false);
+        conv1 = new Conv2dLayer(inChannels, channels, 3, stride: stride, padding: 1);
         bn1 = BatchNorm2d(channels);
-        conv2 = Conv2d(channels, channels, 3, stride: 1, padding: 1, bias: false);
+        conv2 = new Conv2dLayer(channels, channels, 3, stride: 1, padding: 1);
         bn2 = BatchNorm2d(channels);
         if (stride != 1 || inChannels != channels)
-            downsample = Sequential(Conv2d(inChannels, channels, 1, stride: stride, bias: false), BatchNorm2d(channels));
+            downsample = Sequential(new Conv2dLayer(inChannels, channels, 1, stride: stride), BatchNorm2d(channels));
         RegisterComponents();
     }
 
@@ -49,25 +49,25 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
 public sealed class Bottleneck : Module<Tensor, Tensor>
 {
     public const int Expansion = 4;
-    private readonly Conv2d conv1;
+    private readonly Conv2dLayer conv1;
     private readonly BatchNorm2d bn1;
-    private readonly Conv2d conv2;
+    private readonly Conv2dLayer conv2;
     private readonly BatchNorm2d bn2;
-    private readonly Conv2d conv3;
+    private readonly Conv2dLayer conv3;
     private readonly BatchNorm2d bn3;
     private readonly Sequential? downsample;
 
     public Bottleneck(long inChannels, long channels, long stride) : base(nameof(Bottleneck))
     {
         long outChannels = channels * Expansion;
-        conv1 = Conv2d(inChannels, channels, 1, bias: false);
+        conv1 = new Conv2dLayer(inChannels, channels, 1);
         bn1 = BatchNorm2d(channels);
-        conv2 = Conv2d(channels, channels, 3, stride: stride, padding: 1, bias: false);
+        conv2 = new Conv2dLayer(channels, channels, 3, stride: stride, padding: 1);
         bn2 = BatchNorm2d(channels);
-        conv3 = Conv2d(channels, outChannels, 1, bias: false);
+        conv3 = new Conv2dLayer(channels, outChannels, 1);
         bn3 = BatchNorm2d(outChannels);
         if (stride != 1 || inChannels != outChannels)
-            downsample = Sequential(Conv2d(inChannels, outChannels, 1, stride: stride, bias: false), BatchNorm2d(outChannels));
+            downsample = Sequential(new Conv2dLayer(inChannels, outChannels, 1, stride: stride), BatchNorm2d(outChannels));
         RegisterComponents();
     }
 

@@ -43,6 +43,9 @@ public sealed record TrainConfig
     public string Schedule { get; init; } = "none";
     public double WarmupEpochs { get; init; }
 
+    /// <summary>Lay convolution inputs and kernels out NHWC (faster on CPU: 455 vs 332 views/s measured).</summary>
+    public bool ChannelsLast { get; init; } = true;
+
     public int Seed { get; init; } = 0;
     public int Threads { get; init; }
     public string Device { get; init; } = "cpu";

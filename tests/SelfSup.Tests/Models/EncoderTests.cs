@@ -1,0 +1,80 @@
+using SelfSup.Models;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace SelfSup.Tests.Models;
+
+public sealed class EncoderTests
+{
+    [Theory]
+    [InlineData("resnet18", 16, 128)]
+    [InlineData("resnet18", 64, 512)]
+    [InlineData("resnet34", 8, 64)]
+    [InlineData("resnet50", 8, 256)]
+    public void FeatureDimensionIsEightOrThirtyTwoTimesWidth(string model, int width, int expected)
+    {
+        using var net = new ResNet(model, 3, width);
+        Assert.Equal(expected, net.FeatureDim);
+        using var scope = torch.NewDisposeScope();
+        net.eval();
+        Assert.Equal([2L, expected], net.forward(torch.randn(2, 3, 32, 32)).shape);
+    }
+
+    [Fact]
+    public void ParameterNamesFollowTorchvision()
+    {
+        using var net = new ResNet("resnet18", 1, 8);
+        var names = net.named_parameters().Select(p => p.name).ToHashSet();
+        foreach (var name in new[] { "conv1.weight", "bn1.weight", "bn1.bias", "layer1.0.conv1.weight", "layer1.1.bn2.bias",
+                     "layer2.0.downsample.0.weight", "layer2.0.downsample.1.weight", "layer4.1.conv2.weight" })
+            Assert.Contains(name, names);
+        Assert.DoesNotContain("layer1.0.downsample.0.weight", names);
+        Assert.Equal([8L, 1, 3, 3], net.named_parameters().First(p => p.name == "conv1.weight").parameter.shape);
+    }
+
+    [Fact]
+    public void ProjectorIsLinearBatchNormReluLinear()
+    {
+        using var encoder = new Encoder(new EncoderConfig("resnet18", 1, 4, ProjDim: 32));
+        var p = encoder.named_parameters().Where(x => x.name.StartsWith("projector.")).ToDictionary(x => x.name, x => x.parameter.shape);
+        Assert.Equal([32L, 32], p["projector.layers.0.weight"]);
+        Assert.False(p.ContainsKey("projector.layers.0.bias"));
+        Assert.Equal([32L], p["projector.layers.1.weight"]);
+        Assert.Equal([32L, 32], p["projector.layers.3.weight"]);
+        Assert.Equal([32L], p["projector.layers.3.bias"]);
+        using var scope = torch.NewDisposeScope();
+        Assert.Equal([6L, 32], encoder.forward(torch.randn(6, 1, 28, 28)).shape);
+    }
+
+    [Fact]
+    public void ChannelsLastInputGivesTheSameOutputsAndTheModelSavesLoadably()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(5);
+        using var a = new Encoder(new EncoderConfig("resnet18", 1, 4, ProjDim: 16));
+        a.eval();
+        var x = torch.randn(4, 1, 28, 28);
+        var reference = a.forward(x);
+        Assert.True(MemoryLayout.IsChannelsLast(MemoryLayout.ChannelsLast(torch.randn(2, 3, 5, 5))));
+        Assert.False(MemoryLayout.IsChannelsLast(torch.randn(2, 3, 5, 5)));
+        var channelsLast = a.forward(MemoryLayout.ChannelsLast(x));
+        Assert.True(torch.allclose(reference, channelsLast, rtol: 1e-4, atol: 1e-5));
+
+        using var dir = new TempDir();
+        a.save(dir.File("m.bin"));
+        torch.manual_seed(6);
+        using var b = new Encoder(new EncoderConfig("resnet18", 1, 4, ProjDim: 16));
+        b.load(dir.File("m.bin"));
+        b.eval();
+        Assert.True(torch.allclose(reference, b.forward(x), rtol: 1e-4, atol: 1e-5));
+    }
+
+    [Fact]
+    public void BadSettingsAreClearErrors()
+    {
+        Assert.Contains("--model", Assert.Throws<SelfSupError>(() => new ResNet("vgg", 3)).Message);
+        Assert.Contains("--proj-dim", Assert.Throws<SelfSupError>(() => new Projector(8, 0)).Message);
+        Assert.Contains("--width", Assert.Throws<SelfSupError>(() => new ResNet("resnet18", 3, 0)).Message);
+    }
+}
