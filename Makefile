@@ -12,7 +12,7 @@ setup:
 build: setup
 
 test: setup
-	dotnet test tests/SelfSup.Tests/SelfSup.Tests.csproj -c Release --no-build --logger "console;verbosity=normal" -- RunConfiguration.TestSessionTimeout=900000
+	@bash scripts/test.sh
 
 demo: setup
 	bash scripts/demo.sh

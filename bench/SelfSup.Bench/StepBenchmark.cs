@@ -35,12 +35,12 @@ public static class StepBenchmark
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
         torch.manual_seed(0);
         using var encoder = new Encoder(new EncoderConfig(o.Model, o.Channels, o.Width, false, o.ProjDim, 2, o.ProjDim));
-        MemoryLayout.UseChannelsLast(encoder, o.ChannelsLast);
+        bool channelsLast = MemoryLayout.UseChannelsLast(encoder, o.ChannelsLast);
         encoder.train();
         var loss = LossFactory.Create(o.Method, o.Method.StartsWith("vicreg") ? 25 : OrthogonalityWeight.ForProjector(o.ProjDim), 25, true);
         using var optimizer = torch.optim.Adam(encoder.parameters(), lr: 1e-3, weight_decay: 1e-6);
         using var x0 = torch.randn(o.Batch * o.Views, o.Channels, o.Image, o.Image);
-        using var x = o.ChannelsLast ? MemoryLayout.ChannelsLast(x0) : x0.alias();
+        using var x = channelsLast ? MemoryLayout.ChannelsLast(x0) : x0.alias();
         var times = new List<double>();
         for (int i = 0; i < o.Warmup + o.Steps; i++)
         {

@@ -32,13 +32,13 @@ public static class FeatureExtractor
                 using var scope = torch.NewDisposeScope();
                 int start = b * batchSize, count = Math.Min(batchSize, data.Count - start);
                 var images = data.Images.narrow(0, start, count);
-                var features = backbone.forward(Models.MemoryLayout.ChannelsLast(clean.Clean(images).to(device))).cpu();
+                var features = backbone.forward(clean.Clean(images).to(device)).cpu();
                 if (augmented is not null)
                 {
                     var views = augmented.Sample(images, generator);                 // n×(K−1)×C×S×S
                     long k = averageViews - 1;
                     var flat = views.narrow(1, 0, k).reshape(count * k, views.shape[2], views.shape[3], views.shape[4]);
-                    var viewFeatures = backbone.forward(Models.MemoryLayout.ChannelsLast(flat.to(device))).cpu().reshape(count, k, -1);
+                    var viewFeatures = backbone.forward(flat.to(device)).cpu().reshape(count, k, -1);
                     features = (features + viewFeatures.sum(1)) / averageViews;
                 }
                 chunks.Add(features.MoveToOuterDisposeScope());

@@ -24,10 +24,24 @@ public static class MemoryLayout
         return s[1] == 1 && s[3] == c && s[2] == c * w;
     }
 
-    /// <summary>Switches every <see cref="Conv2dLayer"/> in <paramref name="module"/> to (or from) channels-last.</summary>
-    public static void UseChannelsLast(nn.Module module, bool on = true)
+    /// <summary>Smallest number of output channels for which channels-last is used.</summary>
+    /// <remarks>
+    /// libtorch 2.10's CPU NHWC kernels corrupt the heap with 4-channel activations (measured here:
+    /// `selfsup bench step --width 4 --channels-last` aborts with "double free or corruption"; width 8 runs),
+    /// so models with narrower convolutions stay NCHW.
+    /// </remarks>
+    public const long MinChannelsForChannelsLast = 8;
+
+    /// <summary>
+    /// Switches every <see cref="Conv2dLayer"/> in <paramref name="module"/> to (or from) channels-last.
+    /// Returns whether channels-last is on (it stays off when a convolution has fewer than
+    /// <see cref="MinChannelsForChannelsLast"/> output channels).
+    /// </summary>
+    public static bool UseChannelsLast(nn.Module module, bool on = true)
     {
-        foreach (var (_, m) in module.named_modules())
-            if (m is Conv2dLayer conv) conv.ChannelsLast = on;
+        var convs = module.named_modules().Select(m => m.module).OfType<Conv2dLayer>().ToList();
+        bool enable = on && convs.All(c => c.Weight.shape[0] >= MinChannelsForChannelsLast);
+        foreach (var conv in convs) conv.ChannelsLast = enable;
+        return enable;
     }
 }

@@ -36,7 +36,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         torch.manual_seed(config.Seed);
         var encoder = BuildEncoder(config, train.Channels);
         encoder.to(device);
-        MemoryLayout.UseChannelsLast(encoder, config.ChannelsLast);
+        bool channelsLast = MemoryLayout.UseChannelsLast(encoder, config.ChannelsLast);
         double lambda = BetaSetting.Parse(config.Beta, config.BetaC).Resolve(config.ProjDim);
         var loss = LossFactory.Create(config.Method, config.Method.StartsWith("vicreg") ? config.VicregLambda : lambda, config.VicregMu, !config.NoNormalize);
 
@@ -89,7 +89,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                 var images = train.Gather(order.AsSpan(b * n, n));
                 var views = sampler.Sample(images, generator);                       // N×M×C×S×S
                 var x = views.reshape(n * m, views.shape[2], views.shape[3], views.shape[4]).to(device);
-                if (config.ChannelsLast) x = MemoryLayout.ChannelsLast(x);
+                if (channelsLast) x = MemoryLayout.ChannelsLast(x);
                 // 2. one forward pass over all N·M views; 3. multi-view loss on N×M×d
                 var z = encoder.forward(x).reshape(n, m, -1);
                 var lossValue = loss.Forward(z);
