@@ -39,6 +39,30 @@ public static class BenchCommand
         });
         var bench = new Command("bench", "Benchmarks (see bench/README.md).");
         bench.Subcommands.Add(step);
+        bench.Subcommands.Add(BenchDataCommand.Create());
+        bench.Subcommands.Add(CreateLoss());
         return bench;
+    }
+
+    private static Command CreateLoss()
+    {
+        var method = new Option<string>("--method") { DefaultValueFactory = _ => "bt", Description = "bt, bt-pairwise, vicreg, ..." };
+        var views = new Option<int>("--views") { DefaultValueFactory = _ => 8, Description = "Views per image M" };
+        var projDim = new Option<int>("--proj-dim") { DefaultValueFactory = _ => 2048, Description = "Embedding dimension d" };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 256, Description = "Images N" };
+        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 20, Description = "Timed repetitions" };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0, Description = "CPU threads (0 = all)" };
+        var loss = new Command("loss", "Forward+backward time of a loss alone on random N x M x d embeddings; last line seconds=<float>.");
+        foreach (var o in new Option[] { method, views, projDim, batch, steps, threads }) loss.Options.Add(o);
+        loss.SetAction(r =>
+        {
+            string name = r.GetValue(method)!;
+            if (!SelfSup.Losses.LossFactory.Methods.Contains(name)) throw new SelfSupError($"unknown --method '{name}'; use one of: {string.Join(", ", SelfSup.Losses.LossFactory.Methods)}");
+            var (median, times) = LossBenchmark.Run(name, r.GetValue(batch), r.GetValue(views), r.GetValue(projDim), r.GetValue(steps), threads: r.GetValue(threads));
+            Console.WriteLine($"{name} N={r.GetValue(batch)} M={r.GetValue(views)} d={r.GetValue(projDim)}: min {times.Min():F5} s, max {times.Max():F5} s");
+            Console.WriteLine("seconds=" + median.ToString("G6", CultureInfo.InvariantCulture));
+            return 0;
+        });
+        return loss;
     }
 }

@@ -51,10 +51,17 @@ public static class PretrainCommand
                 ["epochs"] = result.State.Epoch, ["steps"] = result.State.Step, ["batch_size"] = config.BatchSize,
                 ["pretrain_seconds"] = result.State.PretrainSeconds, ["images_seen"] = result.State.ImagesSeen,
                 ["threads"] = TorchSharp.torch.get_num_threads(),
+                ["stopped_by"] = result.State.StoppedBy,
+                ["peak_rss_mb"] = result.State.PeakRssMbPerEpoch?.DefaultIfEmpty().Max(),
+                ["peak_rss_mb_per_epoch"] = result.State.PeakRssMbPerEpoch,
             });
             AnsiConsole.MarkupLine($"pretrained {result.State.Step} steps in {result.State.PretrainSeconds:F0} s; checkpoint {Markup.Escape(result.CheckpointDir ?? "-")}");
             result.Encoder.Dispose();
-            if (!probe.Skipped(r)) ProbeCommand.RunProbe(run, probe.Read(r));
+            if (!probe.Skipped(r))
+            {
+                if (SelfSup.Data.DatasetCatalog.HasLabels(config.Dataset)) ProbeCommand.RunProbe(run, probe.Read(r));
+                else AnsiConsole.MarkupLine($"no linear probe: dataset '{Markup.Escape(config.Dataset)}' is unlabeled (pretraining only)");
+            }
             return 0;
         });
         return command;

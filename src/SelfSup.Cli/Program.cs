@@ -1,12 +1,14 @@
 using System.CommandLine;
 using SelfSup.Cli;
 
-// SelfSup command line: one file per verb (PretrainCommand, ProbeCommand, ViewsCommand, LossCommand, BenchCommand).
+// SelfSup command line: one file per verb (PretrainCommand, ProbeCommand, ViewsCommand, LossCommand, DataCommand, BenchCommand).
 var root = new RootCommand("SelfSup: efficient self-supervised visual pretraining with small projectors and multiple views " +
                            "(Ghosh, Agrawal et al., NeurIPS 2024), on TorchSharp.");
 root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(ProbeCommand.Create());
 root.Subcommands.Add(ViewsCommand.Create());
 root.Subcommands.Add(LossCommand.Create());
+root.Subcommands.Add(DataCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+SelfSup.Data.ImageCache.Progress = CacheProgress.Report;
 return CliRunner.Run(root, args);

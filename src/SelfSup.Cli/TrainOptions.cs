@@ -8,10 +8,12 @@ public sealed class TrainOptions
 {
     private static readonly TrainConfig D = new();
 
-    public readonly Option<string> Dataset = new("--dataset") { Description = "Dataset name (fashion-mnist)", DefaultValueFactory = _ => D.Dataset };
+    public readonly Option<string> Dataset = new("--dataset") { Description = "Dataset: fashion-mnist, cifar10, cifar100, stl10, imagefolder, folder", DefaultValueFactory = _ => D.Dataset };
     public readonly Option<string?> DataDir = new("--data-dir") { Description = "Folder holding the dataset files (default: the dataset's standard place)" };
+    public readonly DataSourceOptions Data = new();
     public readonly Option<string?> Augment = new("--augment") { Description = "Augmentation preset: cifar, stl10, imagenet100, fashion-mnist (default: the dataset's)" };
     public readonly Option<double> Fraction = new("--fraction") { Description = "Seeded random fraction of the training images, in (0, 1]", DefaultValueFactory = _ => D.Fraction };
+    public readonly Option<bool> Stratified = new("--stratified") { Description = "Draw the --fraction subset per class (same class proportions)" };
     public readonly Option<int> Views = new("--views") { Description = "Augmented views per image, M >= 2", DefaultValueFactory = _ => D.Views };
     public readonly Option<string> Method = new("--method") { Description = "Loss: bt, bt-pairwise, bt-official, vicreg, vicreg-official", DefaultValueFactory = _ => D.Method };
     public readonly Option<string> Beta = new("--beta") { Description = "Barlow Twins orthogonality weight: 'auto' (c/d) or a number, e.g. 0.005", DefaultValueFactory = _ => D.Beta };
@@ -27,6 +29,7 @@ public sealed class TrainOptions
     public readonly Option<int?> ProjHidden = new("--proj-hidden") { Description = "Projector hidden width (default: d)" };
     public readonly Option<int> Epochs = new("--epochs") { Description = "Pretraining epochs", DefaultValueFactory = _ => D.Epochs };
     public readonly Option<long> Steps = new("--steps") { Description = "Cap on optimizer steps (0 = none)", DefaultValueFactory = _ => D.Steps };
+    public readonly Option<double> TimeBudget = new("--time-budget") { Description = "Stop pretraining after this many minutes (0 = no limit)", DefaultValueFactory = _ => D.TimeBudgetMinutes };
     public readonly Option<int> BatchSize = new("--batch-size") { Description = "Images per batch (each has M views)", DefaultValueFactory = _ => D.BatchSize };
     public readonly Option<string> Optimizer = new("--optimizer") { Description = "adam, sgd or lars", DefaultValueFactory = _ => D.Optimizer };
     public readonly Option<double> Lr = new("--lr") { Description = "Learning rate", DefaultValueFactory = _ => D.Lr };
@@ -39,8 +42,8 @@ public sealed class TrainOptions
     public readonly Option<string> Device = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => D.Device };
     public readonly Option<int> LogEvery = new("--log-every") { Description = "Write metrics.jsonl every N steps", DefaultValueFactory = _ => D.LogEvery };
 
-    public IEnumerable<Option> All => [Dataset, DataDir, Augment, Fraction, Views, Method, Beta, BetaC, VicregLambda, VicregMu, NoNormalize,
-        Model, Width, ImagenetStem, ProjDim, ProjLayers, ProjHidden, Epochs, Steps, BatchSize, Optimizer, Lr, WeightDecay, Schedule,
+    public IEnumerable<Option> All => [Dataset, DataDir, .. Data.All, Augment, Fraction, Stratified, Views, Method, Beta, BetaC, VicregLambda, VicregMu, NoNormalize,
+        Model, Width, ImagenetStem, ProjDim, ProjLayers, ProjHidden, Epochs, Steps, TimeBudget, BatchSize, Optimizer, Lr, WeightDecay, Schedule,
         WarmupEpochs, NoChannelsLast, Seed, Threads, Device, LogEvery];
 
     public void AddTo(Command command)
@@ -48,15 +51,20 @@ public sealed class TrainOptions
         foreach (var option in All) command.Options.Add(option);
     }
 
-    public TrainConfig Read(ParseResult r) => new()
+    public TrainConfig Read(ParseResult r)
     {
-        Dataset = r.GetValue(Dataset)!, DataDir = r.GetValue(DataDir), Augment = r.GetValue(Augment), Fraction = r.GetValue(Fraction),
-        Views = r.GetValue(Views), Method = r.GetValue(Method)!, Beta = r.GetValue(Beta)!, BetaC = r.GetValue(BetaC),
-        VicregLambda = r.GetValue(VicregLambda), VicregMu = r.GetValue(VicregMu), NoNormalize = r.GetValue(NoNormalize),
-        Model = r.GetValue(Model)!, Width = r.GetValue(Width), ImagenetStem = r.GetValue(ImagenetStem), ProjDim = r.GetValue(ProjDim),
-        ProjLayers = r.GetValue(ProjLayers), ProjHidden = r.GetValue(ProjHidden), Epochs = r.GetValue(Epochs), Steps = r.GetValue(Steps),
-        BatchSize = r.GetValue(BatchSize), Optimizer = r.GetValue(Optimizer)!, Lr = r.GetValue(Lr), WeightDecay = r.GetValue(WeightDecay),
-        Schedule = r.GetValue(Schedule)!, WarmupEpochs = r.GetValue(WarmupEpochs), ChannelsLast = !r.GetValue(NoChannelsLast), Seed = r.GetValue(Seed), Threads = r.GetValue(Threads),
-        Device = r.GetValue(Device)!, LogEvery = r.GetValue(LogEvery),
-    };
+        var data = Data.Read(r);
+        return new()
+        {
+            Dataset = r.GetValue(Dataset)!, DataDir = r.GetValue(DataDir), Augment = r.GetValue(Augment), Fraction = r.GetValue(Fraction),
+            Stratified = r.GetValue(Stratified), Label = data.Label, ClassList = data.ClassList, CacheSide = data.CacheSide, PretrainSplit = data.PretrainSplit,
+            Views = r.GetValue(Views), Method = r.GetValue(Method)!, Beta = r.GetValue(Beta)!, BetaC = r.GetValue(BetaC),
+            VicregLambda = r.GetValue(VicregLambda), VicregMu = r.GetValue(VicregMu), NoNormalize = r.GetValue(NoNormalize),
+            Model = r.GetValue(Model)!, Width = r.GetValue(Width), ImagenetStem = r.GetValue(ImagenetStem), ProjDim = r.GetValue(ProjDim),
+            ProjLayers = r.GetValue(ProjLayers), ProjHidden = r.GetValue(ProjHidden), Epochs = r.GetValue(Epochs), Steps = r.GetValue(Steps), TimeBudgetMinutes = r.GetValue(TimeBudget),
+            BatchSize = r.GetValue(BatchSize), Optimizer = r.GetValue(Optimizer)!, Lr = r.GetValue(Lr), WeightDecay = r.GetValue(WeightDecay),
+            Schedule = r.GetValue(Schedule)!, WarmupEpochs = r.GetValue(WarmupEpochs), ChannelsLast = !r.GetValue(NoChannelsLast), Seed = r.GetValue(Seed), Threads = r.GetValue(Threads),
+            Device = r.GetValue(Device)!, LogEvery = r.GetValue(LogEvery),
+        };
+    }
 }

@@ -43,7 +43,7 @@ public static class FashionMnistDataset
             if (labels[i] > 9) throw new SelfSupError($"'{labelsPath}': label {labels[i]} at index {i} is outside 0..9; the file is corrupt — reinstall it");
         }
         var images = torch.tensor(pixels, ScalarType.Byte).reshape(dims[0], 1, dims[1], dims[2]);
-        return new ImageDataset("fashion-mnist", split, images, labels, classCount: 10);
+        return new ImageDataset("fashion-mnist", split, images, labels, classCount: 10, ClassNames);
     }
 
     private static string FindFile(string dir, string stem)

@@ -31,8 +31,10 @@ public static class Readout
         string checkpoint = options.Checkpoint ?? Training.Checkpoint.Latest(run)
             ?? throw new SelfSupError($"run '{run.Path}' has no finished checkpoint yet; finish or resume pretraining first (selfsup pretrain --out {run.Path} --resume)");
 
-        using var train = DatasetCatalog.Open(config.Dataset, config.DataDir, DatasetCatalog.TrainSplit(config.Dataset));
-        using var test = DatasetCatalog.Open(config.Dataset, config.DataDir, DatasetCatalog.TestSplit(config.Dataset));
+        DatasetCatalog.RequireLabels(config.Dataset, "the linear probe");
+        var dataOptions = config.ToDataOptions();
+        using var train = DatasetCatalog.Open(config.Dataset, config.DataDir, DatasetCatalog.TrainSplit(config.Dataset), dataOptions);
+        using var test = DatasetCatalog.Open(config.Dataset, config.DataDir, DatasetCatalog.TestSplit(config.Dataset), dataOptions);
         if (train.ClassCount == 0) throw new SelfSupError($"dataset '{config.Dataset}' has no labels; the linear probe needs a labelled dataset");
         var preset = AugmentationPreset.ForName(config.AugmentPreset);
         using var yTrain = torch.tensor(train.Labels.Select(l => (long)l).ToArray());

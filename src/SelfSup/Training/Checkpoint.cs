@@ -21,6 +21,10 @@ public sealed record TrainingState
     /// <summary>True when training ended (all epochs, or the --steps cap).</summary>
     public bool Finished { get; init; }
     public TrainConfig? Config { get; init; }
+    /// <summary>Peak resident memory of each finished epoch, MiB.</summary>
+    public double[]? PeakRssMbPerEpoch { get; init; }
+    /// <summary>"time-budget" or "steps" when training ended before its last epoch; null otherwise.</summary>
+    public string? StoppedBy { get; init; }
 }
 
 /// <summary>

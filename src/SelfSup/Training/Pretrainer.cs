@@ -28,8 +28,10 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         var device = DeviceFor(config.Device);
 
-        using var train = DatasetCatalog.Open(config.Dataset, config.DataDir, DatasetCatalog.TrainSplit(config.Dataset));
-        int[] subset = FractionSubset.Choose(train.Count, config.Fraction, config.Seed);
+        var dataOptions = config.ToDataOptions();
+        string split = DatasetCatalog.PretrainSplit(config.Dataset, dataOptions);
+        using var train = DatasetCatalog.Open(config.Dataset, config.DataDir, split, dataOptions);
+        int[] subset = FractionSubset.Choose(train.Labels, config.Fraction, config.Seed, config.Stratified);
         var preset = AugmentationPreset.ForName(config.AugmentPreset);
         var sampler = new ViewSampler(preset, config.Views);
 
@@ -67,7 +69,11 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         else
         {
             run.Create(config);
-            File.WriteAllText(Path.Combine(run.Path, "subset.json"), System.Text.Json.JsonSerializer.Serialize(new { fraction = config.Fraction, seed = config.Seed, indices = subset }));
+            File.WriteAllText(Path.Combine(run.Path, "subset.json"), System.Text.Json.JsonSerializer.Serialize(new
+            {
+                dataset = config.Dataset, split, total = train.Count, fraction = config.Fraction, stratified = config.Stratified,
+                seed = config.Seed, count = subset.Length, indices = subset,
+            }));
         }
 
         var clock = Stopwatch.StartNew();
@@ -78,11 +84,16 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         long windowImages = 0;
         encoder.train();
 
-        for (int epoch = state.Epoch; epoch < config.Epochs && step < totalSteps; epoch++)
+        var peakRssPerEpoch = new List<double>(state.PeakRssMbPerEpoch ?? []);
+        double budgetSeconds = config.TimeBudgetMinutes * 60;
+        bool OutOfTime() => budgetSeconds > 0 && secondsBefore + clock.Elapsed.TotalSeconds >= budgetSeconds;
+        bool outOfTime = false;
+        for (int epoch = state.Epoch; epoch < config.Epochs && step < totalSteps && !outOfTime; epoch++)
         {
+            MemoryUsage.ResetPeak();
             int[] order = Shuffle(subset, EpochSeeds.DataOrder(config.Seed, epoch));
             using var generator = new torch.Generator((ulong)EpochSeeds.Augmentation(config.Seed, epoch));
-            for (int b = 0; b < stepsPerEpoch && step < totalSteps; b++)
+            for (int b = 0; b < stepsPerEpoch && step < totalSteps && !(outOfTime = OutOfTime()); b++)
             {
                 using var scope = torch.NewDisposeScope();
                 // 1. gather N images and draw M views of each (per-sample, seeded)
@@ -114,13 +125,20 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                 }
                 onStep?.Invoke(new StepReport(epoch + 1, config.Epochs, step, totalSteps, value, rate, elapsed));
             }
-            // 5. end of epoch: checkpoint (model, optimiser, counters, RNG position, config)
-            bool finished = epoch + 1 >= config.Epochs || step >= totalSteps;
+            // 5. end of epoch: memory high-water mark, checkpoint (model, optimiser, counters, RNG position, config)
+            peakRssPerEpoch.Add(Math.Round(MemoryUsage.PeakRssMb(), 1));
+            run.AppendEpoch(new { epoch = epoch + 1, step, peak_rss_mb = peakRssPerEpoch[^1], elapsed_s = secondsBefore + clock.Elapsed.TotalSeconds });
+            // (a --time-budget stop ends the run inside this epoch: the checkpoint is final, and a later
+            //  --resume with more time would continue from the next epoch)
+            outOfTime = outOfTime || OutOfTime();
+            bool finished = epoch + 1 >= config.Epochs || step >= totalSteps || outOfTime;
             state = state with
             {
                 Epoch = epoch + 1, Step = step, ImagesSeen = imagesSeen,
                 PretrainSeconds = secondsBefore + clock.Elapsed.TotalSeconds,
                 RngSeed = config.Seed, RngNextEpoch = epoch + 1, Finished = finished, Config = config,
+                PeakRssMbPerEpoch = [.. peakRssPerEpoch],
+                StoppedBy = outOfTime ? "time-budget" : step >= totalSteps && config.Steps > 0 && step < (long)stepsPerEpoch * config.Epochs ? "steps" : null,
             };
             lastCheckpoint = Checkpoint.Save(run, epoch + 1, encoder, optimizer, state);
         }

@@ -41,10 +41,17 @@ public sealed class RunDirectory
         return TrainConfig.FromJson(File.ReadAllText(ConfigPath), ConfigPath);
     }
 
-    public void AppendMetrics(object record)
-    {
-        File.AppendAllText(MetricsPath, JsonSerializer.Serialize(record, TrainConfig.Json).ReplaceLineEndings("").Replace("  ", "") + "\n");
-    }
+    /// <summary>One JSON object per finished epoch (step, peak RSS, elapsed time).</summary>
+    public string EpochsPath => System.IO.Path.Combine(Path, "epochs.jsonl");
+
+    public void AppendMetrics(object record) => AppendLine(MetricsPath, record);
+
+    public void AppendEpoch(object record) => AppendLine(EpochsPath, record);
+
+    private static void AppendLine(string path, object record) =>
+        File.AppendAllText(path, JsonSerializer.Serialize(record, JsonLines) + "\n");
+
+    private static readonly JsonSerializerOptions JsonLines = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Reads summary.json (empty object when absent).</summary>
     public JsonObject ReadSummary()

@@ -15,6 +15,16 @@ public sealed record TrainConfig
     /// <summary>Augmentation preset; null picks the dataset's own (SPEC table).</summary>
     public string? Augment { get; init; }
     public double Fraction { get; init; } = 1.0;
+    /// <summary>Draw the fraction subset per class (same class proportions) instead of uniformly.</summary>
+    public bool Stratified { get; init; }
+    /// <summary>CIFAR-100 labels: "fine" (100 classes) or "coarse" (20).</summary>
+    public string Label { get; init; } = "fine";
+    /// <summary>imagefolder: file naming the class folders to use (ImageNet-100); stored as a full path.</summary>
+    public string? ClassList { get; init; }
+    /// <summary>imagefolder/folder: short side of the images stored in the cache.</summary>
+    public int CacheSide { get; init; } = 144;
+    /// <summary>Split to pretrain on; null = the dataset's own (stl10: unlabeled).</summary>
+    public string? PretrainSplit { get; init; }
     public int Views { get; init; } = 2;
 
     public string Method { get; init; } = "bt";
@@ -36,6 +46,8 @@ public sealed record TrainConfig
     public int Epochs { get; init; } = 10;
     /// <summary>Cap on optimiser steps (0 = no cap).</summary>
     public long Steps { get; init; }
+    /// <summary>Stop pretraining after this many minutes of training (0 = no limit); the run ends with a checkpoint.</summary>
+    public double TimeBudgetMinutes { get; init; }
     public int BatchSize { get; init; } = 256;
     public string Optimizer { get; init; } = "adam";
     public double Lr { get; init; } = 1e-3;
@@ -64,11 +76,13 @@ public sealed record TrainConfig
         if (Views < 2) throw new SelfSupError($"--views {Views}: multi-view SSL needs at least 2 views per image (the paper uses 2, 4 or 8)");
         if (ProjDim < 1) throw new SelfSupError($"--proj-dim {ProjDim} must be a positive embedding size, e.g. 64 or 2048");
         Data.FractionSubset.Validate(Fraction);
+        ToDataOptions().Validate(Dataset);
         if (!Losses.LossFactory.Methods.Contains(Method)) throw new SelfSupError($"unknown --method '{Method}'; use one of: {string.Join(", ", Losses.LossFactory.Methods)}");
         if ((Method is "bt-official" or "vicreg-official") && Views != 2) throw new SelfSupError($"--method {Method} is two-view only; use --views 2, or --method {(Method == "bt-official" ? "bt" : "vicreg")} for M > 2");
         Losses.BetaSetting.Parse(Beta, BetaC);
         if (!(BetaC > 0)) throw new SelfSupError($"--beta-c {BetaC} must be positive (λ = c/d; the paper's tuned c is about 1.5–6.6 on CIFAR/STL)");
         if (Epochs < 1) throw new SelfSupError($"--epochs {Epochs} must be at least 1");
+        if (TimeBudgetMinutes < 0 || double.IsNaN(TimeBudgetMinutes)) throw new SelfSupError($"--time-budget {TimeBudgetMinutes} must be ≥ 0 minutes (0 = no limit)");
         if (Steps < 0) throw new SelfSupError($"--steps {Steps} must be 0 (no cap) or positive");
         if (BatchSize < 2) throw new SelfSupError($"--batch-size {BatchSize} must be at least 2 (BatchNorm and the losses need several images)");
         if (!(Lr > 0)) throw new SelfSupError($"--lr {Lr} must be positive, e.g. 1e-3");
@@ -81,6 +95,9 @@ public sealed record TrainConfig
         if (Width < 1) throw new SelfSupError($"--width {Width} must be a positive channel count (64 is the standard ResNet)");
         if (ProjLayers < 1) throw new SelfSupError($"--proj-layers {ProjLayers} must be at least 1");
     }
+
+    /// <summary>The options the data source is opened with.</summary>
+    public Data.DataOptions ToDataOptions() => new(Label, ClassList, CacheSide, PretrainSplit);
 
     /// <summary>The augmentation preset name this run uses.</summary>
     public string AugmentPreset => Augment ?? Dataset;

@@ -131,7 +131,7 @@ public sealed record AugmentationPreset
 
     /// <summary>Names accepted by <see cref="ForName"/>.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["cifar", "cifar10", "cifar100", "stl10", "imagenet100", "imagefolder", "fashion-mnist"];
+        ["cifar", "cifar10", "cifar100", "stl10", "imagenet100", "imagefolder", "folder", "fashion-mnist"];
 
     /// <summary>The built-in preset for a dataset or preset name (case-insensitive).</summary>
     /// <exception cref="SelfSupError">The name is not one of <see cref="Names"/>.</exception>
@@ -139,7 +139,7 @@ public sealed record AugmentationPreset
     {
         "cifar" or "cifar10" or "cifar100" => Cifar,
         "stl10" => Stl10,
-        "imagenet100" or "imagefolder" => ImageNet100,
+        "imagenet100" or "imagefolder" or "folder" => ImageNet100,
         "fashion-mnist" => FashionMnist,
         _ => throw new SelfSupError(
             $"Unknown augmentation preset '{name}'. Valid names: {string.Join(", ", Names)}."),

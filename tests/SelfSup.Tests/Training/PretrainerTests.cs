@@ -90,6 +90,8 @@ public sealed class PretrainerTests
         var subset = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Path, "subset.json"))).RootElement;
         Assert.Equal(20, subset.GetProperty("indices").GetArrayLength());
         Assert.Equal(4, run.ReadConfig().Views);
+        var epoch = JsonDocument.Parse(File.ReadLines(run.EpochsPath).Single()).RootElement;
+        Assert.InRange(epoch.GetProperty("peak_rss_mb").GetDouble(), 50, 100_000);
     }
 
     [Theory]

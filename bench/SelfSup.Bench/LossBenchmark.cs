@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using SelfSup.Losses;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SelfSup.Bench;
+
+/// <summary>
+/// Forward + backward time of a loss alone on random embeddings N×M×d: the cost the paper's O(M)
+/// mean-target form (bt) saves over comparing all M(M−1)/2 view pairs (bt-pairwise).
+/// </summary>
+public static class LossBenchmark
+{
+    public static (double MedianSeconds, double[] Seconds) Run(string method, int batch, int views, int projDim,
+        int steps = 20, int warmup = 3, int threads = 0)
+    {
+        if (threads > 0) torch.set_num_threads(threads);
+        var loss = LossFactory.Create(method, method.StartsWith("vicreg") ? 25 : OrthogonalityWeight.ForProjector(projDim), 25, true);
+        var generator = new torch.Generator(0);
+        var times = new List<double>();
+        for (int i = 0; i < warmup + steps; i++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var z = torch.randn([batch, views, projDim], generator: generator).requires_grad_();
+            var clock = Stopwatch.StartNew();
+            loss.Forward(z).backward();
+            if (i >= warmup) times.Add(clock.Elapsed.TotalSeconds);
+        }
+        return (Median(times), times.ToArray());
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
