@@ -12,6 +12,7 @@ public sealed class TrainOptions
     public readonly Option<string?> DataDir = new("--data-dir") { Description = "Folder holding the dataset files (default: the dataset's standard place)" };
     public readonly DataSourceOptions Data = new();
     public readonly Option<string?> Augment = new("--augment") { Description = "Augmentation preset: cifar, stl10, imagenet100, fashion-mnist (default: the dataset's)" };
+    public readonly Option<string?> CropScale = new("--crop-scale") { Description = "Override the crop area scale range: MIN,MAX (e.g. 0.4,1)" };
     public readonly Option<double> Fraction = new("--fraction") { Description = "Seeded random fraction of the training images, in (0, 1]", DefaultValueFactory = _ => D.Fraction };
     public readonly Option<bool> Stratified = new("--stratified") { Description = "Draw the --fraction subset per class (same class proportions)" };
     public readonly Option<int> Views = new("--views") { Description = "Augmented views per image, M >= 2", DefaultValueFactory = _ => D.Views };
@@ -56,7 +57,7 @@ public sealed class TrainOptions
         var data = Data.Read(r);
         return new()
         {
-            Dataset = r.GetValue(Dataset)!, DataDir = r.GetValue(DataDir), Augment = r.GetValue(Augment), Fraction = r.GetValue(Fraction),
+            Dataset = r.GetValue(Dataset)!, DataDir = r.GetValue(DataDir), Augment = r.GetValue(Augment), CropScale = ParseCropScale(r.GetValue(CropScale)), Fraction = r.GetValue(Fraction),
             Stratified = r.GetValue(Stratified), Label = data.Label, ClassList = data.ClassList, CacheSide = data.CacheSide, PretrainSplit = data.PretrainSplit,
             Views = r.GetValue(Views), Method = r.GetValue(Method)!, Beta = r.GetValue(Beta)!, BetaC = r.GetValue(BetaC),
             VicregLambda = r.GetValue(VicregLambda), VicregMu = r.GetValue(VicregMu), NoNormalize = r.GetValue(NoNormalize),
@@ -66,5 +67,17 @@ public sealed class TrainOptions
             Schedule = r.GetValue(Schedule)!, WarmupEpochs = r.GetValue(WarmupEpochs), ChannelsLast = !r.GetValue(NoChannelsLast), Seed = r.GetValue(Seed), Threads = r.GetValue(Threads),
             Device = r.GetValue(Device)!, LogEvery = r.GetValue(LogEvery),
         };
+    }
+
+    private static double[]? ParseCropScale(string? text)
+    {
+        if (text is null) return null;
+        var parts = text.Split(',');
+        var values = new double[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!double.TryParse(parts[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out values[i]))
+                throw new SelfSupError($"--crop-scale '{text}' must be two numbers MIN,MAX, e.g. 0.2,1");
+        if (values.Length != 2) throw new SelfSupError($"--crop-scale '{text}' must be two numbers MIN,MAX, e.g. 0.2,1");
+        return values;
     }
 }

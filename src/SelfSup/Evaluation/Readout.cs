@@ -36,7 +36,7 @@ public static class Readout
         using var train = DatasetCatalog.Open(config.Dataset, config.DataDir, DatasetCatalog.TrainSplit(config.Dataset), dataOptions);
         using var test = DatasetCatalog.Open(config.Dataset, config.DataDir, DatasetCatalog.TestSplit(config.Dataset), dataOptions);
         if (train.ClassCount == 0) throw new SelfSupError($"dataset '{config.Dataset}' has no labels; the linear probe needs a labelled dataset");
-        var preset = AugmentationPreset.ForName(config.AugmentPreset);
+        var preset = config.ResolveAugmentation();
         using var yTrain = torch.tensor(train.Labels.Select(l => (long)l).ToArray());
         using var yTest = torch.tensor(test.Labels.Select(l => (long)l).ToArray());
         var settings = new ProbeSettings(Epochs: options.ProbeEpochs, Seed: config.Seed);

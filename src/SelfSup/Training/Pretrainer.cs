@@ -22,6 +22,13 @@ public sealed record PretrainResult(Encoder Encoder, TrainingState State, string
 /// </summary>
 public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<StepReport>? onStep = null)
 {
+    /// <summary>
+    /// Called after each epoch's checkpoint with the encoder and the training state (epoch, step,
+    /// pretraining seconds so far, images seen); used for periodic evaluation. Its time is not counted in
+    /// the pretraining clock. The encoder is in train mode again after the call.
+    /// </summary>
+    public Action<Encoder, TrainingState>? OnEpochEnd { get; init; }
+
     public PretrainResult Run(bool resume)
     {
         config.Validate();
@@ -32,7 +39,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         string split = DatasetCatalog.PretrainSplit(config.Dataset, dataOptions);
         using var train = DatasetCatalog.Open(config.Dataset, config.DataDir, split, dataOptions);
         int[] subset = FractionSubset.Choose(train.Labels, config.Fraction, config.Seed, config.Stratified);
-        var preset = AugmentationPreset.ForName(config.AugmentPreset);
+        var preset = config.ResolveAugmentation();
         var sampler = new ViewSampler(preset, config.Views);
 
         torch.manual_seed(config.Seed);
@@ -141,6 +148,13 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                 StoppedBy = outOfTime ? "time-budget" : step >= totalSteps && config.Steps > 0 && step < (long)stepsPerEpoch * config.Epochs ? "steps" : null,
             };
             lastCheckpoint = Checkpoint.Save(run, epoch + 1, encoder, optimizer, state);
+            if (OnEpochEnd is not null)
+            {
+                clock.Stop();
+                OnEpochEnd(encoder, state);
+                encoder.train();
+                clock.Start();
+            }
         }
         return new PretrainResult(encoder, state, lastCheckpoint);
     }

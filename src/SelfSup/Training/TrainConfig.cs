@@ -83,6 +83,8 @@ public sealed record TrainConfig
         if (!(BetaC > 0)) throw new SelfSupError($"--beta-c {BetaC} must be positive (λ = c/d; the paper's tuned c is about 1.5–6.6 on CIFAR/STL)");
         if (Epochs < 1) throw new SelfSupError($"--epochs {Epochs} must be at least 1");
         if (TimeBudgetMinutes < 0 || double.IsNaN(TimeBudgetMinutes)) throw new SelfSupError($"--time-budget {TimeBudgetMinutes} must be ≥ 0 minutes (0 = no limit)");
+        if (CropScale is not null && (CropScale.Length != 2 || !(CropScale[0] > 0) || !(CropScale[0] <= CropScale[1]) || !(CropScale[1] <= 1)))
+            throw new SelfSupError($"--crop-scale {string.Join(",", CropScale)} must be MIN,MAX with 0 < MIN <= MAX <= 1, e.g. 0.2,1");
         if (Steps < 0) throw new SelfSupError($"--steps {Steps} must be 0 (no cap) or positive");
         if (BatchSize < 2) throw new SelfSupError($"--batch-size {BatchSize} must be at least 2 (BatchNorm and the losses need several images)");
         if (!(Lr > 0)) throw new SelfSupError($"--lr {Lr} must be positive, e.g. 1e-3");
@@ -101,6 +103,16 @@ public sealed record TrainConfig
 
     /// <summary>The augmentation preset name this run uses.</summary>
     public string AugmentPreset => Augment ?? Dataset;
+
+    /// <summary>Optional override of the preset's random-resized-crop area scale range, e.g. [0.4, 1].</summary>
+    public double[]? CropScale { get; init; }
+
+    /// <summary>The augmentation this run uses: the preset, with <see cref="CropScale"/> applied.</summary>
+    public SelfSup.Views.AugmentationPreset ResolveAugmentation()
+    {
+        var preset = SelfSup.Views.AugmentationPreset.ForName(AugmentPreset);
+        return CropScale is { Length: 2 } s ? preset with { ScaleMin = s[0], ScaleMax = s[1] } : preset;
+    }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
