@@ -43,7 +43,7 @@ public sealed class TrainOptions
     public readonly Option<string> Device = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => D.Device };
     public readonly Option<int> LogEvery = new("--log-every") { Description = "Write metrics.jsonl every N steps", DefaultValueFactory = _ => D.LogEvery };
 
-    public IEnumerable<Option> All => [Dataset, DataDir, .. Data.All, Augment, Fraction, Stratified, Views, Method, Beta, BetaC, VicregLambda, VicregMu, NoNormalize,
+    public IEnumerable<Option> All => [Dataset, DataDir, .. Data.All, Augment, CropScale, Fraction, Stratified, Views, Method, Beta, BetaC, VicregLambda, VicregMu, NoNormalize,
         Model, Width, ImagenetStem, ProjDim, ProjLayers, ProjHidden, Epochs, Steps, TimeBudget, BatchSize, Optimizer, Lr, WeightDecay, Schedule,
         WarmupEpochs, NoChannelsLast, Seed, Threads, Device, LogEvery];
 
