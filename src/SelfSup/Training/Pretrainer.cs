@@ -100,12 +100,13 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
             MemoryUsage.ResetPeak();
             int[] order = Shuffle(subset, EpochSeeds.DataOrder(config.Seed, epoch));
             using var generator = new torch.Generator((ulong)EpochSeeds.Augmentation(config.Seed, epoch));
-            for (int b = 0; b < stepsPerEpoch && step < totalSteps && !(outOfTime = OutOfTime()); b++)
+            int batchesThisEpoch = (int)Math.Min(stepsPerEpoch, totalSteps - step);
+            using var pipeline = new ViewBatchPrefetcher(train, order, n, batchesThisEpoch, sampler, generator);
+            for (int b = 0; b < batchesThisEpoch && !(outOfTime = OutOfTime()); b++)
             {
                 using var scope = torch.NewDisposeScope();
-                // 1. gather N images and draw M views of each (per-sample, seeded)
-                var images = train.Gather(order.AsSpan(b * n, n));
-                var views = sampler.Sample(images, generator);                       // N×M×C×S×S
+                // 1. N images with M views each (per-sample, seeded), drawn ahead by the prefetcher
+                using var views = pipeline.Next();                                    // N×M×C×S×S
                 var x = views.reshape(n * m, views.shape[2], views.shape[3], views.shape[4]).to(device);
                 if (channelsLast) x = MemoryLayout.ChannelsLast(x);
                 // 2. one forward pass over all N·M views; 3. multi-view loss on N×M×d
