@@ -3,7 +3,8 @@
 # Idempotent and quick when all is present. Called by `make setup`.
 #   1. libstdc++ with GLIBCXX_3.4.32 (TorchSharp 0.107 / libtorch 2.10 native layer)
 #   2. Fashion-MNIST from Debian's dataset-fashion-mnist package (the default dataset)
-#   3. NuGet restore and build (done by the Makefile after this script)
+#   3. DejaVu fonts for the text in report plots (fonts-dejavu-core)
+#   4. NuGet restore and build (done by the Makefile after this script)
 set -euo pipefail
 
 FMNIST_DIR=/usr/share/datasets/fashion-mnist
@@ -95,6 +96,18 @@ ensure_fashion_mnist() {
 MSG
 }
 
+# Report plots (ScottPlot) draw their text with a system font; DejaVu Sans is what they ask for.
+ensure_fonts() {
+  if [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then say "fonts for report plots (DejaVu): ok"; return 0; fi
+  if is_root && command -v apt-get >/dev/null; then
+    say "installing Debian package fonts-dejavu-core (text in report plots)"
+    apt_update_once
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null
+    return 0
+  fi
+  say "WARNING: no DejaVu fonts; plot text may render poorly. Fix: sudo apt-get install fonts-dejavu-core"
+}
+
 ensure_dotnet() {
   if ! command -v dotnet >/dev/null 2>&1; then
     echo "[setup] ERROR: the .NET 10 SDK is not on PATH. Install it (https://dotnet.microsoft.com/download) and rerun 'make setup'." >&2
@@ -105,3 +118,4 @@ ensure_dotnet() {
 ensure_dotnet
 ensure_libstdcxx
 ensure_fashion_mnist
+ensure_fonts

@@ -42,7 +42,12 @@ public static class PretrainCommand
             AnsiConsole.MarkupLine($"[bold]pretrain[/] {Markup.Escape(config.Dataset)} · {config.Model} width {config.Width} · d = {config.ProjDim} · " +
                 $"{config.Method} (beta = {beta.ToString("G4", CultureInfo.InvariantCulture)}) · M = {config.Views} · batch {config.BatchSize} · {config.Epochs} epochs → {Markup.Escape(run.Path)}");
             var result = ProgressDisplay.Run("pretrain", report =>
-                new Pretrainer(config, run, s => report($"epoch {s.Epoch}/{s.Epochs} loss {s.Loss:F4} {s.ImagesPerSecond:F0} img/s", s.Step, s.TotalSteps)).Run(doResume));
+            {
+                // --eval-every K: short probe + kNN + spectra after every K-th epoch into evals.jsonl (off the pretraining clock)
+                using var evaluator = config.EvalEvery > 0 ? new PeriodicEvaluator(config, run, (what, v, max) => report(what, v, max)) : null;
+                return new Pretrainer(config, run, s => report($"epoch {s.Epoch}/{s.Epochs} loss {s.Loss:F4} {s.ImagesPerSecond:F0} img/s", s.Step, s.TotalSteps))
+                    { OnEpochEnd = evaluator is null ? null : evaluator.OnEpochEnd }.Run(doResume);
+            });
             run.UpdateSummary(new Dictionary<string, object?>
             {
                 ["dataset"] = config.Dataset, ["model"] = config.Model, ["width"] = config.Width, ["views"] = config.Views,

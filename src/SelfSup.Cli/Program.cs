@@ -1,7 +1,8 @@
 using System.CommandLine;
 using SelfSup.Cli;
 
-// SelfSup command line: one file per verb (PretrainCommand, ProbeCommand, ViewsCommand, LossCommand, DataCommand, BenchCommand).
+// SelfSup command line: one file per verb (PretrainCommand, ProbeCommand, ViewsCommand, LossCommand, DataCommand, BenchCommand,
+// SweepCommand, ReportCommand, SpectrumCommand, ReproduceCommand).
 var root = new RootCommand("SelfSup: efficient self-supervised visual pretraining with small projectors and multiple views " +
                            "(Ghosh, Agrawal et al., NeurIPS 2024), on TorchSharp.");
 root.Subcommands.Add(PretrainCommand.Create());
@@ -10,5 +11,10 @@ root.Subcommands.Add(ViewsCommand.Create());
 root.Subcommands.Add(LossCommand.Create());
 root.Subcommands.Add(DataCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(SweepCommand.Create());
+root.Subcommands.Add(SweepCommand.CreateRunCell());
+root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(SpectrumCommand.Create());
+root.Subcommands.Add(ReproduceCommand.Create());
 SelfSup.Data.ImageCache.Progress = CacheProgress.Report;
 return CliRunner.Run(root, args);

@@ -42,10 +42,13 @@ public sealed class TrainOptions
     public readonly Option<int> Threads = new("--threads") { Description = "CPU threads (0 = all cores)", DefaultValueFactory = _ => D.Threads };
     public readonly Option<string> Device = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => D.Device };
     public readonly Option<int> LogEvery = new("--log-every") { Description = "Write metrics.jsonl every N steps", DefaultValueFactory = _ => D.LogEvery };
+    public readonly Option<int> EvalEvery = new("--eval-every") { Description = "Every K epochs (and after the last) run a short probe, kNN and spectra into evals.jsonl (0 = off)", DefaultValueFactory = _ => D.EvalEvery };
+    public readonly Option<int> EvalProbeEpochs = new("--eval-probe-epochs") { Description = "Linear-probe epochs of each periodic evaluation", DefaultValueFactory = _ => D.EvalProbeEpochs };
+    public readonly Option<int> EvalImages = new("--eval-images") { Description = "Training images (seeded subset) the periodic probe uses (0 = all)", DefaultValueFactory = _ => D.EvalImages };
 
     public IEnumerable<Option> All => [Dataset, DataDir, .. Data.All, Augment, CropScale, Fraction, Stratified, Views, Method, Beta, BetaC, VicregLambda, VicregMu, NoNormalize,
         Model, Width, ImagenetStem, ProjDim, ProjLayers, ProjHidden, Epochs, Steps, TimeBudget, BatchSize, Optimizer, Lr, WeightDecay, Schedule,
-        WarmupEpochs, NoChannelsLast, Seed, Threads, Device, LogEvery];
+        WarmupEpochs, NoChannelsLast, Seed, Threads, Device, LogEvery, EvalEvery, EvalProbeEpochs, EvalImages];
 
     public void AddTo(Command command)
     {
@@ -66,6 +69,7 @@ public sealed class TrainOptions
             BatchSize = r.GetValue(BatchSize), Optimizer = r.GetValue(Optimizer)!, Lr = r.GetValue(Lr), WeightDecay = r.GetValue(WeightDecay),
             Schedule = r.GetValue(Schedule)!, WarmupEpochs = r.GetValue(WarmupEpochs), ChannelsLast = !r.GetValue(NoChannelsLast), Seed = r.GetValue(Seed), Threads = r.GetValue(Threads),
             Device = r.GetValue(Device)!, LogEvery = r.GetValue(LogEvery),
+            EvalEvery = r.GetValue(EvalEvery), EvalProbeEpochs = r.GetValue(EvalProbeEpochs), EvalImages = r.GetValue(EvalImages),
         };
     }
 

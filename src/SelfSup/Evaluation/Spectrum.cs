@@ -21,6 +21,15 @@ public sealed record SpectrumResult(double[] Eigenvalues, double Alpha, double E
 {
     /// <summary>α as a JSON-friendly value (null instead of NaN).</summary>
     public double? AlphaOrNull => double.IsFinite(Alpha) ? Alpha : null;
+
+    /// <summary>The fitted power law b·i^(−α) at rank <paramref name="rank"/> (NaN without a fit).</summary>
+    public double FittedAt(int rank)
+    {
+        if (!double.IsFinite(Alpha)) return double.NaN;
+        var ranks = Enumerable.Range(FitFrom, Math.Max(0, FitTo - FitFrom + 1)).Where(i => i <= Eigenvalues.Length && Eigenvalues[i - 1] > 0).ToList();
+        double logB = ranks.Average(i => Math.Log(Eigenvalues[i - 1]) + Alpha * Math.Log(i));
+        return Math.Exp(logB - Alpha * Math.Log(rank));
+    }
 }
 
 /// <summary>

@@ -63,6 +63,13 @@ public sealed record TrainConfig
     public string Device { get; init; } = "cpu";
     public int LogEvery { get; init; } = 10;
 
+    /// <summary>Evaluate (short probe, kNN, spectra) every this many epochs and after the last one, into evals.jsonl (0 = never).</summary>
+    public int EvalEvery { get; init; }
+    /// <summary>Linear-probe epochs of each periodic evaluation (kept small: it runs many times).</summary>
+    public int EvalProbeEpochs { get; init; } = 20;
+    /// <summary>Training images (a seeded subset) the periodic probe and kNN use; 0 = the whole train split.</summary>
+    public int EvalImages { get; init; }
+
     public static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -93,6 +100,9 @@ public sealed record TrainConfig
         if (!LearningRateSchedule.Kinds.Contains(Schedule)) throw new SelfSupError($"unknown --schedule '{Schedule}'; use one of: {string.Join(", ", LearningRateSchedule.Kinds)}");
         if (Threads < 0) throw new SelfSupError($"--threads {Threads} must be ≥ 0 (0 = all cores)");
         if (LogEvery < 1) throw new SelfSupError($"--log-every {LogEvery} must be at least 1");
+        if (EvalEvery < 0) throw new SelfSupError($"--eval-every {EvalEvery} must be 0 (off) or a number of epochs, e.g. 1");
+        if (EvalProbeEpochs < 1) throw new SelfSupError($"--eval-probe-epochs {EvalProbeEpochs} must be at least 1");
+        if (EvalImages < 0) throw new SelfSupError($"--eval-images {EvalImages} must be 0 (all) or a positive image count");
         if (Device is not ("cpu" or "cuda") && !Device.StartsWith("cuda:")) throw new SelfSupError($"unknown --device '{Device}'; use cpu or cuda");
         if (Width < 1) throw new SelfSupError($"--width {Width} must be a positive channel count (64 is the standard ResNet)");
         if (ProjLayers < 1) throw new SelfSupError($"--proj-layers {ProjLayers} must be at least 1");

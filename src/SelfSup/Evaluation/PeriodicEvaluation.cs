@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SelfSup.Data;
+using SelfSup.Models;
+using SelfSup.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SelfSup.Evaluation;
+
+/// <summary>
+/// One line of <c>evals.jsonl</c>: the readout of the encoder as it was after <see cref="Epoch"/>, with the
+/// pretraining wall-clock so far (evaluation time excluded) and the images seen, so every run yields
+/// accuracy-vs-epoch and accuracy-vs-time curves. Spectra are of the held-out (test) split: backbone
+/// features (<see cref="Alpha"/>, <see cref="EffectiveRank"/>) and projector embeddings.
+/// </summary>
+public sealed record EvalRecord
+{
+    public int Epoch { get; init; }
+    public long Step { get; init; }
+    public double PretrainSeconds { get; init; }
+    public long ImagesSeen { get; init; }
+    public double? ProbeTop1 { get; init; }
+    public double? KnnTop1 { get; init; }
+    public double? Alpha { get; init; }
+    public double EffectiveRank { get; init; }
+    public double? EmbeddingAlpha { get; init; }
+    public double EmbeddingEffectiveRank { get; init; }
+    public int ProbeEpochs { get; init; }
+    public int TrainImages { get; init; }
+    public double EvalSeconds { get; init; }
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Reads a run's <c>evals.jsonl</c> (empty when absent); a damaged line is skipped.</summary>
+    public static IReadOnlyList<EvalRecord> ReadAll(string runPath)
+    {
+        var path = Path.Combine(runPath, PeriodicEvaluator.FileName);
+        if (!File.Exists(path)) return [];
+        var records = new List<EvalRecord>();
+        foreach (var line in File.ReadLines(path))
+        {
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            try { if (JsonSerializer.Deserialize<EvalRecord>(line, Json) is { } r) records.Add(r); }
+            catch (JsonException) { /* a line cut by an interruption: the next evaluation writes a whole one */ }
+        }
+        // a resumed run may evaluate an epoch again: keep the newest record of each epoch
+        return records.GroupBy(r => r.Epoch).Select(g => g.Last()).OrderBy(r => r.Epoch).ToList();
+    }
+}
+
+/// <summary>
+/// Periodic evaluation during pretraining (<c>--eval-every K</c>): after every K-th epoch and after the last
+/// one, compute frozen features of the train and test splits, train a short linear probe
+/// (<c>--eval-probe-epochs</c>), run kNN, take the spectra of the test features and embeddings, and append
+/// one <see cref="EvalRecord"/> to <c>evals.jsonl</c>. Attach <see cref="OnEpochEnd"/> to
+/// <see cref="Pretrainer.OnEpochEnd"/>, which stops the pretraining clock while it runs.
+/// </summary>
+public sealed class PeriodicEvaluator(TrainConfig config, RunDirectory run, Action<string, int, int>? progress = null) : IDisposable
+{
+    public const string FileName = "evals.jsonl";
+
+    /// <summary>Test images used for the spectra (a seeded subset when the split is larger).</summary>
+    public const int SpectrumImages = 5000;
+
+    private ImageDataset? train, test;
+    private Tensor? yTrain, yTest;
+
+    /// <summary>Whether the epoch just finished is due for evaluation.</summary>
+    public static bool IsDue(TrainConfig config, TrainingState state) =>
+        config.EvalEvery > 0 && (state.Epoch % config.EvalEvery == 0 || state.Finished);
+
+    public void OnEpochEnd(Encoder encoder, TrainingState state)
+    {
+        if (!IsDue(config, state)) return;
+        var record = Evaluate(encoder, state);
+        File.AppendAllText(Path.Combine(run.Path, FileName), JsonSerializer.Serialize(record, EvalRecord.Json) + "\n");
+    }
+
+    /// <summary>Evaluates the encoder now (leaves it in eval mode; the trainer switches back).</summary>
+    public EvalRecord Evaluate(Encoder encoder, TrainingState state)
+    {
+        var clock = Stopwatch.StartNew();
+        Open();
+        var device = Pretrainer.DeviceFor(config.Device);
+        var preset = config.ResolveAugmentation();
+        encoder.eval();
+        bool labelled = yTrain is not null;
+
+        using var fTest = FeatureExtractor.Extract(encoder.Backbone, test!, preset, device, seed: config.Seed,
+            onBatch: (b, n) => progress?.Invoke($"eval epoch {state.Epoch}: test features", b, n));
+        double? probe = null, knn = null;
+        if (labelled)
+        {
+            using var fTrain = FeatureExtractor.Extract(encoder.Backbone, train!, preset, device, seed: config.Seed,
+                onBatch: (b, n) => progress?.Invoke($"eval epoch {state.Epoch}: train features", b, n));
+            probe = LinearProbe.TrainAndTest(fTrain, yTrain!, fTest, yTest!, train!.ClassCount,
+                new ProbeSettings(Epochs: config.EvalProbeEpochs, Seed: config.Seed), device,
+                (e, n) => progress?.Invoke($"eval epoch {state.Epoch}: linear probe", e, n));
+            knn = KnnClassifier.Evaluate(fTrain, yTrain!, fTest, yTest!, train.ClassCount);
+        }
+        var (features, embeddings) = Spectra(encoder, fTest, device);
+        return new EvalRecord
+        {
+            Epoch = state.Epoch, Step = state.Step, PretrainSeconds = Math.Round(state.PretrainSeconds, 3), ImagesSeen = state.ImagesSeen,
+            ProbeTop1 = probe, KnnTop1 = knn,
+            Alpha = features.AlphaOrNull, EffectiveRank = features.EffectiveRank,
+            EmbeddingAlpha = embeddings.AlphaOrNull, EmbeddingEffectiveRank = embeddings.EffectiveRank,
+            ProbeEpochs = labelled ? config.EvalProbeEpochs : 0, TrainImages = labelled ? train!.Count : 0,
+            EvalSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
+        };
+    }
+
+    /// <summary>Spectra of backbone features and of the projector's embeddings of those features.</summary>
+    public static (SpectrumResult Features, SpectrumResult Embeddings) Spectra(Encoder encoder, Tensor features, Device device)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.no_grad();
+        var sample = features.shape[0] > SpectrumImages ? features.narrow(0, 0, SpectrumImages) : features;
+        var projector = Projector(encoder);
+        bool wasTraining = projector.training;
+        projector.eval();
+        var embeddings = projector.forward(sample.to(device)).cpu();
+        if (wasTraining) projector.train();
+        return (Spectrum.OfFeatures(sample), Spectrum.OfFeatures(embeddings));
+    }
+
+    /// <summary>The encoder's projector g (z = g(f(x))), found by its registered name.</summary>
+    public static nn.Module<Tensor, Tensor> Projector(Encoder encoder) =>
+        encoder.named_children().FirstOrDefault(c => c.name == "projector").module as nn.Module<Tensor, Tensor>
+        ?? throw new InvalidOperationException("the encoder has no 'projector' submodule");
+
+    private void Open()
+    {
+        if (test is not null) return;
+        var options = config.ToDataOptions();
+        if (DatasetCatalog.HasLabels(config.Dataset))
+        {
+            var fullTrain = DatasetCatalog.Open(config.Dataset, config.DataDir, DatasetCatalog.TrainSplit(config.Dataset), options);
+            train = Limit(fullTrain, config.EvalImages, config.Seed);
+            test = DatasetCatalog.Open(config.Dataset, config.DataDir, DatasetCatalog.TestSplit(config.Dataset), options);
+            yTrain = torch.tensor(train.Labels.Select(l => (long)l).ToArray());
+            yTest = torch.tensor(test.Labels.Select(l => (long)l).ToArray());
+        }
+        else
+        {
+            // unlabeled source: no probe; the spectra come from a seeded sample of the pretraining split
+            var all = DatasetCatalog.Open(config.Dataset, config.DataDir, DatasetCatalog.PretrainSplit(config.Dataset, options), options);
+            test = Limit(all, SpectrumImages, config.Seed);
+        }
+    }
+
+    /// <summary>A seeded uniform subset of at most <paramref name="count"/> images (0 = all); disposes the source when it copies.</summary>
+    private static ImageDataset Limit(ImageDataset data, int count, int seed)
+    {
+        if (count <= 0 || count >= data.Count) return data;
+        var indices = Enumerable.Range(0, data.Count).ToArray();
+        new Random(seed ^ 0x5EED).Shuffle(indices);
+        var subset = data.Subset(indices[..count].Order().ToArray());
+        data.Dispose();
+        return subset;
+    }
+
+    public void Dispose()
+    {
+        train?.Dispose(); test?.Dispose(); yTrain?.Dispose(); yTest?.Dispose();
+    }
+}

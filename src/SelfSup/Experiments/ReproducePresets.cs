@@ -1,0 +1,132 @@
+namespace SelfSup.Experiments;
+
+/// <summary>
+/// The paper's study as sweep files (<see cref="SweepConfig"/>): a projector sweep (d × {fixed β, β = c/d}),
+/// views M ∈ {2, 4, 8} at equal epochs, and the data-fraction study with M × fraction constant.
+/// <c>selfsup reproduce --preset NAME --out DIR</c> writes the preset to DIR/sweep.yaml, runs it, and
+/// ends with the report.
+/// </summary>
+public static class ReproducePresets
+{
+    public static readonly string[] Names = ["fashion-mnist-small", "cifar10", "stl10", "imagenet100"];
+
+    /// <summary>Cells run side by side by default (1 thread each on a 2-core CPU; 1 on a GPU).</summary>
+    public static int DefaultParallel(string name) => name == "fashion-mnist-small" ? 2 : 1;
+
+    public static string Yaml(string name) => name switch
+    {
+        "fashion-mnist-small" => FashionMnistSmall,
+        "cifar10" => Paper("cifar10", "cifar10", "data/cifar10", beta: "0.0004", model: "resnet18", epochs: 100),
+        "stl10" => Paper("stl10", "stl10", "data/stl10", beta: "0.0004", model: "resnet18", epochs: 100),
+        "imagenet100" => Paper("imagenet100", "imagefolder", "data/imagenet", beta: "0.001", model: "resnet50", epochs: 100,
+            extra: "  class_list: imagenet100.txt   # the 100 class folder names, one per line\n"),
+        _ => throw new SelfSupError($"unknown --preset '{name}'; use one of: {string.Join(", ", Names)}"),
+    };
+
+    /// <summary>
+    /// The whole study on Fashion-MNIST in at most 60 minutes on 2 CPU cores (two cells at a time, 1 thread each).
+    /// <para>Budget. A width-16 ResNet-18 pretrains at ≈ 185 images/s with M = 2 on 2 threads (370 views/s);
+    /// width 8 has a quarter of the multiply-adds, and we count on ≈ 2.2× that rate, ≈ 800 views/s for two
+    /// 1-thread cells together (two 1-thread cells gave ≈ 25 % more than one 2-thread cell), ≈ 400 views/s
+    /// each. The study pool is a seeded 25 % of the training set (15 000 images) and every run trains 3
+    /// epochs, so a run costs 3 × 15 000 × M × (fraction / 0.25) views: projector 8 runs × 90 k = 720 k;
+    /// views M = 4, 8 → 180 k + 360 k; fraction M = 4 on 12.5 %, M = 8 on 6.25 % → 90 k + 90 k (M = 2 on the
+    /// pool is one run shared by the three studies): 1.44 M views ≈ 30 min on the two workers. Periodic
+    /// evaluation every epoch on 5 000 train + 10 000 test images with a 10-epoch probe, ≈ 8 s × 36 ≈ 5 min;
+    /// the final readout (60 000 + 10 000 images, 30-epoch probe) ≈ 35 s × 12 ≈ 7 min. Expected total
+    /// ≈ 42 min. A time budget per run (M = 2: 5 min, M = 4: 9 min, M = 8: 16 min of pretraining, ≈ 1.3× the
+    /// expected 3.75 / 7.5 / 15 min; 75 min of work in all, 37.5 min on two workers) bounds the pretraining
+    /// part on a slower machine, so the study still ends within the hour; a run cut short is marked
+    /// stopped_by = time-budget in its summary.</para>
+    /// <para>The fraction study's "100 %" is the pool: M = 2 on 0.25, M = 4 on 0.125, M = 8 on 0.0625 of
+    /// Fashion-MNIST keep M × fraction constant as the paper's M = 2 on 100 %, M = 4 on 50 %, M = 8 on 25 %.</para>
+    /// </summary>
+    public const string FashionMnistSmall = """
+        # SelfSup reproduction, small: the paper's three studies on Fashion-MNIST, <= 60 min on 2 CPU cores.
+        # Budget: see ReproducePresets.FashionMnistSmall in the source. Run: selfsup reproduce --preset fashion-mnist-small --out DIR
+        name: fashion-mnist-small
+        fixed:
+          dataset: fashion-mnist
+          model: resnet18
+          width: 8
+          method: bt
+          proj_dim: 64
+          beta: auto
+          beta_c: 4
+          views: 2
+          fraction: 0.25          # the study pool: 15 000 seeded training images count as "100 %"
+          epochs: 3
+          batch_size: 256
+          lr: 0.001
+          seed: 0
+          eval_every: 1
+          eval_probe_epochs: 10
+          eval_images: 5000
+          time_budget: 5          # minutes; a safety cap (about twice the expected time of an M = 2 run)
+        readout:
+          probe_epochs: 30
+          average_views: 1
+          knn: true
+        studies:
+          - name: projector       # paper Fig. 2: accuracy vs d, fixed beta vs beta = c/d
+            grid:
+              proj_dim: [16, 64, 256, 1024]
+              beta: [0.0004, auto]
+          - name: views           # paper Fig. 3: M = 2, 4, 8 at equal epochs
+            zip:
+              views: [2, 4, 8]
+              time_budget: [5, 9, 16]
+          - name: fraction        # paper Fig. 4: M x fraction constant (M=2 on 100 %, M=4 on 50 %, M=8 on 25 % of the pool)
+            zip:
+              views: [2, 4, 8]
+              fraction: [0.25, 0.125, 0.0625]
+        """;
+
+    private static string Paper(string name, string dataset, string dataDir, string beta, string model, int epochs, string extra = "") => $"""
+        # SelfSup reproduction at the paper's protocol on {name} (for a machine with a GPU; days on a CPU).
+        # ResNet ({model}, CIFAR stem, width 64), Adam 1e-3, wd 1e-6, {epochs} epochs; linear probe 200 epochs,
+        # features averaged over 16 views; three seeds per cell. Run: selfsup reproduce --preset {name} --out DIR
+        # (override any setting with --set KEY=VALUE, e.g. --set data_dir=/data/{name} --set device=cuda).
+        name: {name}
+        fixed:
+          dataset: {dataset}
+          data_dir: {dataDir}
+        {extra}  model: {model}
+          width: 64
+          method: bt
+          proj_dim: 64
+          beta: auto
+          beta_c: 4
+          views: 2
+          fraction: 1
+          epochs: {epochs}
+          batch_size: 128
+          optimizer: adam
+          lr: 0.001
+          weight_decay: 0.000001
+          device: cuda
+          eval_every: 5
+          eval_probe_epochs: 20
+          eval_images: 10000
+        grid:
+          seed: [0, 1, 2]
+        readout:
+          probe_epochs: 200
+          average_views: 16
+          knn: true
+        studies:
+          - name: projector       # Fig. 2: batch 512 images, d from 64 to 8192, fixed beta vs beta = c/d
+            fixed:
+              batch_size: 512
+            grid:
+              proj_dim: [64, 128, 256, 512, 1024, 2048, 4096, 8192]
+              beta: [{beta}, auto]
+          - name: views           # Fig. 3: 128 images x M views
+            grid:
+              views: [2, 4, 8]
+          - name: fraction        # Fig. 4: M x fraction = 2
+            zip:
+              views: [2, 4, 8]
+              fraction: [1, 0.5, 0.25]
+        """;
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using SelfSup.Evaluation;
+using SelfSup.Experiments;
+using SelfSup.Training;
+using Xunit;
+
+namespace SelfSup.Tests.Experiments;
+
+/// <summary>The report on hand-made run directories whose numbers are known: tables, seed aggregation, plots.</summary>
+public sealed class ReportTests
+{
+    private static readonly JsonSerializerOptions Snake = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>Writes a run directory: config.json, summary.json and evals.jsonl with accuracy rising by <paramref name="perEpoch"/>.</summary>
+    private static void FakeRun(string root, string name, TrainConfig config, double final, double seconds, string[] studies,
+        double start = 50, double perEpoch = 10, int epochs = 3)
+    {
+        var dir = Path.Combine(root, name);
+        new RunDirectory(dir).Create(config);
+        var evals = Enumerable.Range(1, epochs).Select(e => new EvalRecord
+        {
+            Epoch = e, Step = 10 * e, PretrainSeconds = seconds * e / epochs, ImagesSeen = 1000L * e, ProbeTop1 = start + perEpoch * (e - 1),
+            KnnTop1 = start - 5, Alpha = 1.2, EffectiveRank = 20, EmbeddingAlpha = 2, EmbeddingEffectiveRank = 10, ProbeEpochs = 5,
+        });
+        File.WriteAllLines(Path.Combine(dir, PeriodicEvaluator.FileName), evals.Select(e => JsonSerializer.Serialize(e, Snake)));
+        new RunDirectory(dir).UpdateSummary(new Dictionary<string, object?>
+        {
+            ["probe_top1"] = final, ["knn_top1"] = final - 3, ["pretrain_seconds"] = seconds, ["images_seen"] = 3000, ["sweep_studies"] = studies, ["finished"] = true,
+        });
+    }
+
+    private static TrainConfig Config(int d = 64, string beta = "auto", int views = 2, double fraction = 1, int seed = 0) =>
+        new() { ProjDim = d, Beta = beta, Views = views, Fraction = fraction, Seed = seed, Width = 8, Epochs = 3, EvalEvery = 1 };
+
+    [Fact]
+    public void ReportAggregatesSeedsAndDrawsEveryFigure()
+    {
+        using var dir = new TempDir();
+        foreach (var seed in new[] { 0, 1 })
+            foreach (var d in new[] { 16, 64 })
+                foreach (var beta in new[] { "0.0004", "auto" })
+                {
+                    double acc = (beta == "auto" ? 80 : d == 16 ? 60 : 75) + 2 * seed;   // seeds 0, 1 → mean +1, std √2
+                    FakeRun(dir.Path, $"d{d}_{beta}_s{seed}", Config(d, beta, seed: seed), acc, 100 + seed, ["projector"]);
+                }
+        FakeRun(dir.Path, "m4", Config(views: 4), 85, 150, ["views"], start: 70, perEpoch: 7);
+        FakeRun(dir.Path, "m4-half", Config(views: 4, fraction: 0.5), 83, 75, ["fraction"], start: 65);
+        File.WriteAllText(dir.File(SweepRunner.IndexFile), """{"name": "unit", "studies": ["projector", "views", "fraction"]}""");
+        // views and fraction studies also hold the shared M = 2 cell (d = 64, β = c/d)
+        foreach (var seed in new[] { 0, 1 })
+        {
+            var summary = new RunDirectory(dir.File($"d64_auto_s{seed}"));
+            summary.UpdateSummary(new Dictionary<string, object?> { ["sweep_studies"] = new[] { "projector", "views", "fraction" } });
+        }
+
+        var result = Report.Build(dir.Path, new ReportOptions(Target: 75));
+        Assert.Equal(10, result.Runs);
+        Assert.Equal(6, result.Configurations);
+        Assert.Equal(75, result.Target);
+        var md = File.ReadAllText(result.MarkdownPath);
+        Assert.StartsWith("# SelfSup report: unit", md);
+        // Fig. 2 table: rows d, columns fixed β and β = c/d, mean ± sample std over the two seeds
+        Assert.Contains("| d | fixed β = 0.0004 | β = c/d (c = 4) |", md);
+        Assert.Contains("| 16 | 61.00 ± 1.41 | 81.00 ± 1.41 |", md);
+        Assert.Contains("| 64 | 76.00 ± 1.41 | 81.00 ± 1.41 |", md);
+        // fraction study: M × fraction
+        Assert.Contains("| 4 | 0.5 | 2 |", md);
+        // time to 75 %: the M = 4 run (70, 77, 84) gets there at epoch 2 = 100 s; d16 fixed never does
+        Assert.Contains("| d = 64, β = c/d (c = 4), M = 4, fraction 1 | 1/1 | 100.0 | 2.0 | 2000 |", md);
+        Assert.Contains("| d = 16, fixed β = 0.0004, M = 2, fraction 1 | 0/2 | not reached | — | — |", md);
+        // Pareto: only the 75 s run (error 17) and the 150 s M = 4 run (error 15) are not dominated
+        Assert.Contains("| d = 64, β = c/d (c = 4), M = 4, fraction 0.5 | 75.0 | 17.00 | ★ |", md);
+        Assert.Contains("| d = 64, β = c/d (c = 4), M = 4, fraction 1 | 150.0 | 15.00 | ★ |", md);
+        Assert.Contains("| d = 16, fixed β = 0.0004, M = 2, fraction 1 | 100.5 ± 0.7 | 39.00 ± 1.41 |  |", md);
+        Assert.Contains("## Spectrum", md);
+
+        string[] expected = ["projector-accuracy-vs-projector-dim.png", "views-accuracy-vs-epoch.png", "views-accuracy-vs-time.png",
+            "fraction-accuracy-at-equal-views-x-fraction.png", "error-vs-runtime-pareto.png"];
+        foreach (var file in expected)
+        {
+            var path = Path.Combine(dir.Path, "plots", file);
+            Assert.Contains(path, result.Plots);
+            var bytes = File.ReadAllBytes(path);
+            Assert.True(bytes.Length > 10_000, $"{file} is only {bytes.Length} bytes");
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+            Assert.Contains($"plots/{file}", md);
+        }
+    }
+
+    [Fact]
+    public void AFolderWithoutRunsIsAClearError()
+    {
+        using var dir = new TempDir();
+        var e = Assert.Throws<SelfSupError>(() => Report.Build(dir.Path));
+        Assert.Contains("no runs under", e.Message);
+        Assert.Throws<SelfSupError>(() => Report.Build(dir.File("missing")));
+    }
+
+    [Fact]
+    public void PlainPretrainRunsWithoutSweepMetadataStillReport()
+    {
+        using var dir = new TempDir();
+        FakeRun(dir.Path, "a", Config(views: 2), 70, 50, []);
+        FakeRun(dir.Path, "b", Config(views: 8), 78, 120, []);
+        var result = Report.Build(dir.Path, new ReportOptions(Metric: "knn", OutDir: dir.File("out")));
+        var md = File.ReadAllText(result.MarkdownPath);
+        Assert.Equal(dir.File("out/report.md"), result.MarkdownPath);
+        Assert.Contains("## Study: all runs", md);
+        Assert.Contains("kNN top-1 accuracy", md);
+        Assert.True(File.Exists(dir.File("out/plots/runs-accuracy-vs-time.png")));
+        Assert.Equal(45, result.Target);   // both runs' kNN curves stay at 45
+    }
+}
