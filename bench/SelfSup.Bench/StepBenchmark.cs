@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using SelfSup.Losses;
+using SelfSup.Data;
 using SelfSup.Models;
+using SelfSup.Views;
 using SelfSup.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,7 +23,7 @@ public sealed record StepBenchmarkOptions
     public int Threads { get; init; }
     public int Steps { get; init; } = 20;
     public int Warmup { get; init; } = 3;
-    public bool ChannelsLast { get; init; }
+    public bool ChannelsLast { get; init; } = true;
 }
 
 /// <summary>
@@ -30,7 +32,37 @@ public sealed record StepBenchmarkOptions
 /// </summary>
 public static class StepBenchmark
 {
+    /// <summary>The step fed by one pre-made input tensor (no input pipeline at all).</summary>
     public static (double MedianViewsPerSecond, double[] StepSeconds) Run(StepBenchmarkOptions o, Action<int, int>? onStep = null)
+    {
+        using var x = torch.randn(o.Batch * o.Views, o.Channels, o.Image, o.Image);
+        return Time(o, _ => x.alias(), onStep);
+    }
+
+    /// <summary>
+    /// The step fed by the real input pipeline: uint8 images in memory (a synthetic dataset of the bench
+    /// size, <paramref name="images"/> of them) → per-sample views drawn ahead by <see cref="ViewBatchPrefetcher"/>
+    /// with the CIFAR preset (or fashion-mnist for 1 channel) → batch, exactly as the trainer does.
+    /// </summary>
+    public static (double MedianViewsPerSecond, double[] StepSeconds) RunWithPipeline(StepBenchmarkOptions o, int images = 4096, Action<int, int>? onStep = null)
+    {
+        using var pixels = torch.randint(0, 256, [images, o.Channels, o.Image, o.Image], dtype: ScalarType.Byte, generator: new torch.Generator(1));
+        using var data = new ImageDataset("synthetic", "train", pixels.alias(), new int[images], 10);
+        var preset = (o.Channels == 1 ? AugmentationPreset.FashionMnist : AugmentationPreset.Cifar) with { CropSize = o.Image };
+        var sampler = new ViewSampler(preset, o.Views);
+        int steps = o.Warmup + o.Steps;
+        var order = Enumerable.Range(0, steps * o.Batch).Select(i => i % images).ToArray();
+        using var generator = new torch.Generator(2);
+        using var pipeline = new ViewBatchPrefetcher(data, order, o.Batch, steps, sampler, generator);
+        return Time(o, _ =>
+        {
+            using var views = pipeline.Next();
+            return views.reshape(o.Batch * o.Views, o.Channels, o.Image, o.Image);
+        }, onStep);
+    }
+
+    /// <summary>Median over the timed steps of: input → forward over N·M views → loss → backward → Adam.</summary>
+    private static (double, double[]) Time(StepBenchmarkOptions o, Func<int, Tensor> input, Action<int, int>? onStep)
     {
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
         torch.manual_seed(0);
@@ -39,14 +71,14 @@ public static class StepBenchmark
         encoder.train();
         var loss = LossFactory.Create(o.Method, o.Method.StartsWith("vicreg") ? 25 : OrthogonalityWeight.ForProjector(o.ProjDim), 25, true);
         using var optimizer = torch.optim.Adam(encoder.parameters(), lr: 1e-3, weight_decay: 1e-6);
-        using var x0 = torch.randn(o.Batch * o.Views, o.Channels, o.Image, o.Image);
-        using var x = channelsLast ? MemoryLayout.ChannelsLast(x0) : x0.alias();
         var times = new List<double>();
         for (int i = 0; i < o.Warmup + o.Steps; i++)
         {
             var clock = Stopwatch.StartNew();
             using (var scope = torch.NewDisposeScope())
             {
+                var x = input(i);
+                if (channelsLast) x = MemoryLayout.ChannelsLast(x);
                 var z = encoder.forward(x).reshape(o.Batch, o.Views, -1);
                 var l = loss.Forward(z);
                 optimizer.zero_grad();
@@ -56,8 +88,7 @@ public static class StepBenchmark
             if (i >= o.Warmup) times.Add(clock.Elapsed.TotalSeconds);
             onStep?.Invoke(i + 1, o.Warmup + o.Steps);
         }
-        var sorted = times.OrderBy(t => t).ToArray();
-        double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        double median = LossBenchmark.Median(times);
         return (o.Batch * o.Views / median, times.ToArray());
     }
 }

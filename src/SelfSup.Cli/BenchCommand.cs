@@ -7,38 +7,73 @@ namespace SelfSup.Cli;
 /// <summary><c>selfsup bench step</c>: timed training steps on pre-made tensors (see bench/SelfSup.Bench).</summary>
 public static class BenchCommand
 {
+    /// <summary>The options of the timed step, shared by <c>bench step</c> and <c>bench pipeline</c>.</summary>
+    private sealed class StepOptions
+    {
+        private static readonly StepBenchmarkOptions D = new();
+        private readonly Option<string> model = new("--model") { DefaultValueFactory = _ => D.Model, Description = "Backbone" };
+        private readonly Option<int> width = new("--width") { DefaultValueFactory = _ => D.Width, Description = "First-stage channels" };
+        private readonly Option<int> batch = new("--batch") { DefaultValueFactory = _ => D.Batch, Description = "Images per step" };
+        private readonly Option<int> views = new("--views") { DefaultValueFactory = _ => D.Views, Description = "Views per image" };
+        private readonly Option<int> image = new("--image") { DefaultValueFactory = _ => D.Image, Description = "Image side" };
+        private readonly Option<int> channels = new("--channels") { DefaultValueFactory = _ => D.Channels, Description = "Input channels" };
+        private readonly Option<int> projDim = new("--proj-dim") { DefaultValueFactory = _ => D.ProjDim, Description = "Projector dimension" };
+        private readonly Option<string> method = new("--method") { DefaultValueFactory = _ => D.Method, Description = "Loss" };
+        private readonly Option<int> threads = new("--threads") { DefaultValueFactory = _ => D.Threads, Description = "CPU threads (0 = all)" };
+        private readonly Option<int> steps = new("--steps") { DefaultValueFactory = _ => D.Steps, Description = "Timed steps" };
+        private readonly Option<bool> noChannelsLast = new("--no-channels-last") { Description = "Keep NCHW layout (channels-last is the default, as in training)" };
+
+        public void AddTo(Command c)
+        {
+            foreach (var o in new Option[] { model, width, batch, views, image, channels, projDim, method, threads, steps, noChannelsLast }) c.Options.Add(o);
+        }
+
+        public StepBenchmarkOptions Read(ParseResult r) => new()
+        {
+            Model = r.GetValue(model)!, Width = r.GetValue(width), Batch = r.GetValue(batch), Views = r.GetValue(views),
+            Image = r.GetValue(image), Channels = r.GetValue(channels), ProjDim = r.GetValue(projDim), Method = r.GetValue(method)!,
+            Threads = r.GetValue(threads), Steps = r.GetValue(steps), ChannelsLast = !r.GetValue(noChannelsLast),
+        };
+    }
+
+    private static void Progress(int i, int n) => Console.Error.Write($"\rstep {i}/{n}");
+
+    private static string Describe(double[] times) =>
+        $"step seconds: median {LossBenchmark.Median(times):F4}, min {times.Min():F4}, max {times.Max():F4}";
+
     public static Command Create()
     {
-        var d = new StepBenchmarkOptions();
-        var model = new Option<string>("--model") { DefaultValueFactory = _ => d.Model, Description = "Backbone" };
-        var width = new Option<int>("--width") { DefaultValueFactory = _ => d.Width, Description = "First-stage channels" };
-        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => d.Batch, Description = "Images per step" };
-        var views = new Option<int>("--views") { DefaultValueFactory = _ => d.Views, Description = "Views per image" };
-        var image = new Option<int>("--image") { DefaultValueFactory = _ => d.Image, Description = "Image side" };
-        var channels = new Option<int>("--channels") { DefaultValueFactory = _ => d.Channels, Description = "Input channels" };
-        var projDim = new Option<int>("--proj-dim") { DefaultValueFactory = _ => d.ProjDim, Description = "Projector dimension" };
-        var method = new Option<string>("--method") { DefaultValueFactory = _ => d.Method, Description = "Loss" };
-        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => d.Threads, Description = "CPU threads (0 = all)" };
-        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => d.Steps, Description = "Timed steps" };
-        var noCl = new Option<bool>("--channels-last") { Description = "Lay inputs and kernels out NHWC" };
+        var stepOptions = new StepOptions();
         var step = new Command("step", "Median throughput of one SSL training step on pre-made tensors; last line images_per_s=<float>.");
-        foreach (var o in new Option[] { model, width, batch, views, image, channels, projDim, method, threads, steps, noCl }) step.Options.Add(o);
+        stepOptions.AddTo(step);
         step.SetAction(r =>
         {
-            var o = new StepBenchmarkOptions
-            {
-                Model = r.GetValue(model)!, Width = r.GetValue(width), Batch = r.GetValue(batch), Views = r.GetValue(views),
-                Image = r.GetValue(image), Channels = r.GetValue(channels), ProjDim = r.GetValue(projDim), Method = r.GetValue(method)!,
-                Threads = r.GetValue(threads), Steps = r.GetValue(steps), ChannelsLast = r.GetValue(noCl),
-            };
-            var (median, times) = StepBenchmark.Run(o, (i, n) => Console.Error.Write($"\rstep {i}/{n}"));
+            var (median, times) = StepBenchmark.Run(stepOptions.Read(r), Progress);
             Console.Error.WriteLine();
-            Console.WriteLine($"step seconds: median {times.Order().ElementAt(times.Length / 2):F4}, min {times.Min():F4}, max {times.Max():F4}");
+            Console.WriteLine(Describe(times));
             Console.WriteLine("images_per_s=" + median.ToString("F2", CultureInfo.InvariantCulture));
             return 0;
         });
+
+        var pipelineOptions = new StepOptions();
+        var pipeline = new Command("pipeline", "The bench step fed by the real input pipeline (uint8 images → per-sample views, prefetched) vs by a pre-made tensor; last line pipeline_over_premade=<ratio>.");
+        pipelineOptions.AddTo(pipeline);
+        pipeline.SetAction(r =>
+        {
+            var o = pipelineOptions.Read(r);
+            var (premade, premadeTimes) = StepBenchmark.Run(o, Progress);
+            Console.Error.WriteLine();
+            var (real, realTimes) = StepBenchmark.RunWithPipeline(o, onStep: Progress);
+            Console.Error.WriteLine();
+            Console.WriteLine($"pre-made tensors: images_per_s={premade.ToString("F2", CultureInfo.InvariantCulture)} ({Describe(premadeTimes)})");
+            Console.WriteLine($"real pipeline:    images_per_s={real.ToString("F2", CultureInfo.InvariantCulture)} ({Describe(realTimes)})");
+            Console.WriteLine("pipeline_over_premade=" + (real / premade).ToString("F4", CultureInfo.InvariantCulture));
+            return 0;
+        });
+
         var bench = new Command("bench", "Benchmarks (see bench/README.md).");
         bench.Subcommands.Add(step);
+        bench.Subcommands.Add(pipeline);
         bench.Subcommands.Add(BenchDataCommand.Create());
         bench.Subcommands.Add(CreateLoss());
         return bench;
