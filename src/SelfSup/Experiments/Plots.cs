@@ -127,15 +127,17 @@ public static class Plots
             marks.MarkerShape = MarkerShape.OpenCircle;
             marks.LegendText = "on the frontier";
         }
-        foreach (var p in points)
+        // Only the frontier's points are named (every configuration is in the report's table): labels of
+        // the dominated cloud overlap each other.
+        foreach (var p in frontier.Select(i => points[i]))
         {
             var text = plot.Add.Text(p.Label, p.X, p.Y);
             text.LabelFontSize = 11;
             text.OffsetX = 6;
             text.OffsetY = -4;
         }
-        plot.Axes.Margins(0.15, 0.15);
-        Save(plot, path, points.Count > 0);
+        plot.Axes.Margins(0.3, 0.15);   // room on the right for the slowest point's label
+        Save(plot, path, points.Count > 0, Alignment.UpperRight);
     }
 
     /// <summary>Ticks at whole numbers (epochs): every one when few, else every k-th so at most ~12 are labelled.</summary>
@@ -170,11 +172,11 @@ public static class Plots
         return plot;
     }
 
-    private static void Save(Plot plot, string path, bool hasData)
+    private static void Save(Plot plot, string path, bool hasData, Alignment legendAt = Alignment.LowerRight)
     {
         if (hasData)
         {
-            plot.ShowLegend(Alignment.LowerRight);
+            plot.ShowLegend(legendAt);
             plot.Legend.FontSize = 12;
         }
         else
