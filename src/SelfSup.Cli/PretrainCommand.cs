@@ -48,18 +48,7 @@ public static class PretrainCommand
                 return new Pretrainer(config, run, s => report($"epoch {s.Epoch}/{s.Epochs} loss {s.Loss:F4} {s.ImagesPerSecond:F0} img/s", s.Step, s.TotalSteps))
                     { OnEpochEnd = evaluator is null ? null : evaluator.OnEpochEnd }.Run(doResume);
             });
-            run.UpdateSummary(new Dictionary<string, object?>
-            {
-                ["dataset"] = config.Dataset, ["model"] = config.Model, ["width"] = config.Width, ["views"] = config.Views,
-                ["proj_dim"] = config.ProjDim, ["beta"] = config.Method.StartsWith("vicreg") ? null : beta,
-                ["beta_setting"] = config.Beta, ["method"] = config.Method, ["seed"] = config.Seed, ["fraction"] = config.Fraction,
-                ["epochs"] = result.State.Epoch, ["steps"] = result.State.Step, ["batch_size"] = config.BatchSize,
-                ["pretrain_seconds"] = result.State.PretrainSeconds, ["images_seen"] = result.State.ImagesSeen,
-                ["threads"] = TorchSharp.torch.get_num_threads(),
-                ["stopped_by"] = result.State.StoppedBy,
-                ["peak_rss_mb"] = result.State.PeakRssMbPerEpoch?.DefaultIfEmpty().Max(),
-                ["peak_rss_mb_per_epoch"] = result.State.PeakRssMbPerEpoch,
-            });
+            run.UpdateSummary(PretrainSummary.Values(config, result.State));
             AnsiConsole.MarkupLine($"pretrained {result.State.Step} steps in {result.State.PretrainSeconds:F0} s; checkpoint {Markup.Escape(result.CheckpointDir ?? "-")}");
             result.Encoder.Dispose();
             if (!probe.Skipped(r))
