@@ -5,35 +5,38 @@ using static TorchSharp.torch;
 namespace SelfSup.Tests.Losses;
 
 /// <summary>
-/// Finds the shared loss reference data (<c>shared/refs</c>, produced by <c>make_refs.py</c>) by walking
-/// up from the test binaries: the repository checkout has a sibling folder <c>shared/</c>.
+/// The loss reference data kept in the repository (<c>tests/SelfSup.Tests/refs</c>, produced by
+/// <c>make_refs.py</c> with the authors' formulas in float64 PyTorch), copied beside the test binaries.
 /// </summary>
 public static class RefsLocator
 {
     private static readonly Lazy<string> _dir = new(Locate);
     private static readonly Lazy<IReadOnlyList<RefEntry>> _entries = new(LoadEntries);
 
-    /// <summary>Absolute path of the <c>shared/refs</c> folder; throws (failing the test) if absent.</summary>
+    /// <summary>Absolute path of the refs folder; throws (failing the test) if absent.</summary>
     public static string Dir => _dir.Value;
 
     /// <summary>All entries of <c>refs.json</c>, in file order.</summary>
     public static IReadOnlyList<RefEntry> Entries => _entries.Value;
 
+    /// <summary>extra_refs.json: bt-pairwise values and a Gaussian blur computed in plain Python (make_extra_refs.py).</summary>
+    public static JsonElement Extra => _extra.Value.RootElement;
+
+    private static readonly Lazy<JsonDocument> _extra = new(() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "extra_refs.json"))));
+
     /// <summary>Reads a reference .npy file given relative to the refs folder.</summary>
     public static Tensor Load(string relative) => NpyFile.Read(Path.Combine(Dir, relative));
 
+    /// <summary>
+    /// The refs folder copied next to the test assembly from <c>tests/SelfSup.Tests/refs</c> (part of the
+    /// repository, so a plain clone tests itself; nothing outside the checkout is read).
+    /// </summary>
     private static string Locate()
     {
-        var start = AppContext.BaseDirectory;
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "refs");
-            if (File.Exists(Path.Combine(candidate, "refs.json")))
-                return candidate;
-        }
+        var candidate = Path.Combine(AppContext.BaseDirectory, "refs");
+        if (File.Exists(Path.Combine(candidate, "refs.json"))) return candidate;
         throw new InvalidOperationException(
-            $"Loss reference data not found: no folder 'shared/refs' containing refs.json in any parent of '{start}'. " +
-            "Place the shared/ folder (with refs/ from make_refs.py) beside the repository checkout, e.g. <parent>/main and <parent>/shared.");
+            $"Loss reference data not found at '{candidate}': tests/SelfSup.Tests/refs/ should be copied beside the test assembly by the build; rebuild the test project.");
     }
 
     private static IReadOnlyList<RefEntry> LoadEntries()
