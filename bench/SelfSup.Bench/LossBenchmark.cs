@@ -15,7 +15,7 @@ public static class LossBenchmark
         int steps = 20, int warmup = 3, int threads = 0)
     {
         if (threads > 0) torch.set_num_threads(threads);
-        var loss = LossFactory.Create(method, method.StartsWith("vicreg") ? 25 : OrthogonalityWeight.ForProjector(projDim), 25, true);
+        var loss = LossFactory.Create(method, LossFactory.Weight(method, BetaSetting.Auto(), projDim, vicregLambda: 25), 25, true);
         var generator = new torch.Generator(0);
         var times = new List<double>();
         for (int i = 0; i < warmup + steps; i++)

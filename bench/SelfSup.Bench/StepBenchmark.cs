@@ -52,8 +52,8 @@ public static class StepBenchmark
         var sampler = new ViewSampler(preset, o.Views);
         int steps = o.Warmup + o.Steps;
         var order = Enumerable.Range(0, steps * o.Batch).Select(i => i % images).ToArray();
-        using var generator = new torch.Generator(2);
-        using var pipeline = new ViewBatchPrefetcher(data, order, o.Batch, steps, sampler, generator);
+        var batches = new EpochBatches(data, sampler, seed: 2, epoch: 0, order, o.Batch);
+        using var pipeline = new ViewBatchPrefetcher(batches.Views, 0, steps);
         return Time(o, _ =>
         {
             using var views = pipeline.Next();
@@ -69,7 +69,7 @@ public static class StepBenchmark
         using var encoder = new Encoder(new EncoderConfig(o.Model, o.Channels, o.Width, false, o.ProjDim, 2, o.ProjDim));
         bool channelsLast = MemoryLayout.UseChannelsLast(encoder, o.ChannelsLast);
         encoder.train();
-        var loss = LossFactory.Create(o.Method, o.Method.StartsWith("vicreg") ? 25 : OrthogonalityWeight.ForProjector(o.ProjDim), 25, true);
+        var loss = LossFactory.Create(o.Method, LossFactory.Weight(o.Method, BetaSetting.Auto(), o.ProjDim, vicregLambda: 25), 25, true);
         using var optimizer = torch.optim.Adam(encoder.parameters(), lr: 1e-3, weight_decay: 1e-6);
         var times = new List<double>();
         for (int i = 0; i < o.Warmup + o.Steps; i++)

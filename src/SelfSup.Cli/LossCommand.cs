@@ -30,12 +30,7 @@ public static class LossCommand
             var z = NpyFile.Read(path);
             if (z.dim() != 3) throw new SelfSupError($"'{path}' has shape [{string.Join(", ", z.shape)}]; embeddings must be 3-D: N images x M views x d dims");
             long d = z.shape[2];
-            double l = r.GetValue(lambda) ?? name switch
-            {
-                "vicreg" or "vicreg-official" => 25,
-                "bt-official" => 0.0051,
-                _ => OrthogonalityWeight.ForProjector((int)d),
-            };
+            double l = r.GetValue(lambda) ?? LossFactory.Weight(name, BetaSetting.Auto(), (int)d, vicregLambda: 25);
             var loss = LossFactory.Create(name, l, r.GetValue(mu), !r.GetValue(noNormalize));
             double value = loss.Forward(z).to(torch.float64).item<double>();
             Console.Error.WriteLine($"{name} on {path} [{string.Join("x", z.shape)}, {z.dtype}] lambda={l.ToString("R", CultureInfo.InvariantCulture)}");

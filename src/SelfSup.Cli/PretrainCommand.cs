@@ -15,11 +15,12 @@ public static class PretrainCommand
         var train = new TrainOptions();
         var output = new Option<string?>("--out") { Description = "Run directory (default: runs/<timestamp>-<name>)" };
         var name = new Option<string>("--name") { Description = "Run name used in the default --out", DefaultValueFactory = _ => "pretrain" };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint (flags that change what is trained must match the saved run)" };
+        var force = new Option<bool>("--force") { Description = "With --resume: accept flags that change the saved settings (lr, batch, views, ...)" };
         var probe = new ProbeOptions();
         var command = new Command("pretrain", "Pretrain an encoder with a multi-view SSL loss, then evaluate it with a linear probe.");
         train.AddTo(command);
-        command.Options.Add(output); command.Options.Add(name); command.Options.Add(resume);
+        command.Options.Add(output); command.Options.Add(name); command.Options.Add(resume); command.Options.Add(force);
         probe.AddTo(command, includeSkip: true);
         command.SetAction(r =>
         {
@@ -31,23 +32,30 @@ public static class PretrainCommand
             if (doResume)
             {
                 if (!run.Exists) throw new SelfSupError($"--resume: '{run.Path}' is not a run directory (no config.json); drop --resume to start a new run there");
-                var saved = run.ReadConfig();
-                config = r.GetResult(train.Epochs) is { Implicit: false } ? saved with { Epochs = config.Epochs } : saved;
+                config = ResumeSettings.Merge(run.ReadConfig(), config, train.GivenKeys(r), r.GetValue(force));
             }
             else if (run.Exists)
                 throw new SelfSupError($"'{run.Path}' already holds a run; pass --resume to continue it or choose another --out");
             config.Validate();
 
-            double beta = BetaSetting.Parse(config.Beta, config.BetaC).Resolve(config.ProjDim);
+            double beta = config.LossWeight;
             AnsiConsole.MarkupLine($"[bold]pretrain[/] {Markup.Escape(config.Dataset)} · {config.Model} width {config.Width} · d = {config.ProjDim} · " +
                 $"{config.Method} (beta = {beta.ToString("G4", CultureInfo.InvariantCulture)}) · M = {config.Views} · batch {config.BatchSize} · {config.Epochs} epochs → {Markup.Escape(run.Path)}");
+            using var signals = new SignalStop();
             var result = ProgressDisplay.Run("pretrain", report =>
             {
                 // --eval-every K: short probe + kNN + spectra after every K-th epoch into evals.jsonl (off the pretraining clock)
                 using var evaluator = config.EvalEvery > 0 ? new PeriodicEvaluator(config, run, (what, v, max) => report(what, v, max)) : null;
                 return new Pretrainer(config, run, s => report($"epoch {s.Epoch}/{s.Epochs} loss {s.Loss:F4} {s.ImagesPerSecond:F0} img/s", s.Step, s.TotalSteps))
-                    { OnEpochEnd = evaluator is null ? null : evaluator.OnEpochEnd }.Run(doResume);
+                    { OnEpochEnd = evaluator is null ? null : evaluator.OnEpochEnd, Stop = signals.Request }.Run(doResume);
             });
+            if (result.State.StoppedBy is "SIGINT" or "SIGTERM")
+            {
+                result.Encoder.Dispose();
+                AnsiConsole.MarkupLine($"stopped by {result.State.StoppedBy} after step {result.State.Step} (epoch {result.State.Epoch + (result.State.BatchInEpoch > 0 ? 1 : 0)}); checkpoint {Markup.Escape(result.CheckpointDir ?? "-")}");
+                Console.WriteLine($"resume with: {SignalStop.ResumeCommand(run.Path)}");
+                return SignalStop.ExitCode(result.State.StoppedBy);
+            }
             run.UpdateSummary(PretrainSummary.Values(config, result.State));
             AnsiConsole.MarkupLine($"pretrained {result.State.Step} steps in {result.State.PretrainSeconds:F0} s; checkpoint {Markup.Escape(result.CheckpointDir ?? "-")}");
             result.Encoder.Dispose();

@@ -46,9 +46,27 @@ public sealed class TrainOptions
     public readonly Option<int> EvalProbeEpochs = new("--eval-probe-epochs") { Description = "Linear-probe epochs of each periodic evaluation", DefaultValueFactory = _ => D.EvalProbeEpochs };
     public readonly Option<int> EvalImages = new("--eval-images") { Description = "Training images (seeded subset) the periodic probe uses (0 = all)", DefaultValueFactory = _ => D.EvalImages };
 
+    public readonly Option<long> CheckpointEvery = new("--checkpoint-every") { Description = "Also checkpoint inside an epoch every N steps (0 = every --checkpoint-minutes of training)", DefaultValueFactory = _ => D.CheckpointEvery };
+    public readonly Option<double> CheckpointMinutes = new("--checkpoint-minutes") { Description = "With --checkpoint-every 0: minutes of training between checkpoints inside an epoch", DefaultValueFactory = _ => D.CheckpointMinutes };
+    public readonly Option<int> KeepCheckpoints = new("--keep-checkpoints") { Description = "Checkpoints to keep (older ones are deleted once a new one is complete)", DefaultValueFactory = _ => D.KeepCheckpoints };
+    public readonly Option<double> CollapseThreshold = new("--collapse-threshold") { Description = "Stop when sqrt(d) x per-dimension std of the L2-normalised embeddings stays below this (0 = never)", DefaultValueFactory = _ => D.CollapseThreshold };
+    public readonly Option<int> CollapseSteps = new("--collapse-steps") { Description = "Consecutive steps below --collapse-threshold that count as collapse", DefaultValueFactory = _ => D.CollapseSteps };
+
+    /// <summary>config.json key of each option whose name does not simply map "--a-b" to "a_b".</summary>
+    private static readonly Dictionary<string, string> KeyExceptions = new()
+    {
+        ["--time-budget"] = "time_budget_minutes", ["--no-channels-last"] = "channels_last",
+    };
+
+    /// <summary>The config.json keys of the training options given on the command line (not defaulted).</summary>
+    public IEnumerable<string> GivenKeys(ParseResult r) =>
+        All.Where(o => r.GetResult(o) is { Implicit: false })
+           .Select(o => KeyExceptions.GetValueOrDefault(o.Name) ?? o.Name.TrimStart('-').Replace('-', '_'));
+
     public IEnumerable<Option> All => [Dataset, DataDir, .. Data.All, Augment, CropScale, Fraction, Stratified, Views, Method, Beta, BetaC, VicregLambda, VicregMu, NoNormalize,
         Model, Width, ImagenetStem, ProjDim, ProjLayers, ProjHidden, Epochs, Steps, TimeBudget, BatchSize, Optimizer, Lr, WeightDecay, Schedule,
-        WarmupEpochs, NoChannelsLast, Seed, Threads, Device, LogEvery, EvalEvery, EvalProbeEpochs, EvalImages];
+        WarmupEpochs, NoChannelsLast, Seed, Threads, Device, LogEvery, EvalEvery, EvalProbeEpochs, EvalImages,
+        CheckpointEvery, CheckpointMinutes, KeepCheckpoints, CollapseThreshold, CollapseSteps];
 
     public void AddTo(Command command)
     {
@@ -58,7 +76,7 @@ public sealed class TrainOptions
     public TrainConfig Read(ParseResult r)
     {
         var data = Data.Read(r);
-        return new()
+        return new TrainConfig()
         {
             Dataset = r.GetValue(Dataset)!, DataDir = r.GetValue(DataDir), Augment = r.GetValue(Augment), CropScale = ParseCropScale(r.GetValue(CropScale)), Fraction = r.GetValue(Fraction),
             Stratified = r.GetValue(Stratified), Label = data.Label, ClassList = data.ClassList, CacheSide = data.CacheSide, PretrainSplit = data.PretrainSplit,
@@ -70,7 +88,9 @@ public sealed class TrainOptions
             Schedule = r.GetValue(Schedule)!, WarmupEpochs = r.GetValue(WarmupEpochs), ChannelsLast = !r.GetValue(NoChannelsLast), Seed = r.GetValue(Seed), Threads = r.GetValue(Threads),
             Device = r.GetValue(Device)!, LogEvery = r.GetValue(LogEvery),
             EvalEvery = r.GetValue(EvalEvery), EvalProbeEpochs = r.GetValue(EvalProbeEpochs), EvalImages = r.GetValue(EvalImages),
-        };
+            CheckpointEvery = r.GetValue(CheckpointEvery), CheckpointMinutes = r.GetValue(CheckpointMinutes), KeepCheckpoints = r.GetValue(KeepCheckpoints),
+            CollapseThreshold = r.GetValue(CollapseThreshold), CollapseSteps = r.GetValue(CollapseSteps),
+        }.WithAbsolutePaths();
     }
 
     private static double[]? ParseCropScale(string? text)

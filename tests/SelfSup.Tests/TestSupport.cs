@@ -68,10 +68,46 @@ public static class CliProcess
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment.Remove("SELFSUP_DEBUG");
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(300_000)) { p.Kill(true); throw new TimeoutException($"selfsup {string.Join(' ', args)} did not finish in 300 s"); }
-        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+        psi.Environment.Remove("SELFSUP_LAUNCHER");
+        var p = Process.Start(psi)!;
+        return new Running(p, p.StandardOutput.ReadToEndAsync(), p.StandardError.ReadToEndAsync(), string.Join(' ', args)).Wait(TimeSpan.FromSeconds(300));
+    }
+
+    /// <summary>
+    /// Starts the CLI without waiting (for tests that signal or kill it). A process started from a non-interactive
+    /// shell's background job inherits SIGINT as ignored (POSIX), and .NET keeps an ignored SIGINT ignored, so the
+    /// child is started through python3, which restores SIGINT's default action before exec — as in a terminal.
+    /// </summary>
+    public static Running Start(params string[] args)
+    {
+        var dll = System.IO.Path.Combine(AppContext.BaseDirectory, "SelfSup.Cli.dll");
+        var psi = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])");
+        psi.ArgumentList.Add("dotnet");
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("SELFSUP_DEBUG");
+        psi.Environment.Remove("SELFSUP_LAUNCHER");
+        var p = Process.Start(psi)!;
+        return new Running(p, p.StandardOutput.ReadToEndAsync(), p.StandardError.ReadToEndAsync(), string.Join(' ', args));
+    }
+
+    /// <summary>A CLI process started by <see cref="Start"/>.</summary>
+    public sealed record Running(Process Process, Task<string> Stdout, Task<string> Stderr, string Args)
+    {
+        public Result Wait(TimeSpan timeout)
+        {
+            using var p = Process;
+            if (!p.WaitForExit(timeout)) { p.Kill(true); throw new TimeoutException($"selfsup {Args} did not finish in {timeout.TotalSeconds:F0} s"); }
+            return new Result(p.ExitCode, Stdout.Result, Stderr.Result);
+        }
+
+        /// <summary>Sends a POSIX signal (e.g. "INT", "TERM", "KILL") with kill(1).</summary>
+        public void Signal(string name)
+        {
+            using var kill = System.Diagnostics.Process.Start("kill", ["-" + name, Process.Id.ToString()])!;
+            kill.WaitForExit();
+        }
     }
 }

@@ -16,6 +16,25 @@ public static class LossFactory
     public static IReadOnlyList<string> Methods { get; } =
         new[] { "bt", "bt-pairwise", "bt-official", "vicreg", "vicreg-official" };
 
+    /// <summary>
+    /// The weight passed as <c>lambda</c> to <see cref="Create"/> — the one place every caller resolves it:
+    /// <list type="bullet">
+    /// <item>bt, bt-pairwise: β from the setting, <c>auto</c> = c/d (<see cref="OrthogonalityWeight.ForProjector"/>);</item>
+    /// <item>bt-official: a fixed <c>--beta</c> if given, else the official λ = 0.0051 (the c/d rule belongs to the paper's loss, not to the official one);</item>
+    /// <item>vicreg, vicreg-official: the invariance weight <paramref name="vicregLambda"/> (β does not apply).</item>
+    /// </list>
+    /// </summary>
+    public static double Weight(string method, BetaSetting beta, int projDim, double vicregLambda) =>
+        (method ?? "").Trim().ToLowerInvariant() switch
+        {
+            "bt-official" => beta.Fixed ?? OfficialBarlowTwinsLoss.DefaultLambda,
+            "vicreg" or "vicreg-official" => vicregLambda,
+            _ => beta.Resolve(projDim),
+        };
+
+    /// <summary>True for the Barlow Twins family, whose weight is the orthogonality weight β.</summary>
+    public static bool UsesBeta(string method) => !(method ?? "").Trim().StartsWith("vicreg", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Creates the loss for <paramref name="method"/> (case-insensitive).</summary>
     /// <exception cref="SelfSupError">Unknown method, or a weight the loss rejects.</exception>
     public static IMultiViewLoss Create(string method, double lambda, double mu, bool normalize) =>

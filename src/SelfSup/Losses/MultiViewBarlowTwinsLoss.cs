@@ -9,7 +9,8 @@ namespace SelfSup.Losses;
 /// in the form of the authors' fastssl code.
 /// <para>
 /// Preprocessing: each embedding row is L2-normalised along d (optional), then every dimension is
-/// standardised with the mean and unbiased std over all N·M rows jointly.
+/// standardised with the mean and unbiased std over all N·M rows jointly (with a tiny ε, <see cref="StdEpsilon"/>,
+/// so a constant dimension gives a finite loss).
 /// </para>
 /// <para>
 /// M = 2: C = Z₁ᵀZ₂ / N and
@@ -72,13 +73,23 @@ public sealed class MultiViewBarlowTwinsLoss : IMultiViewLoss
     /// <summary>Row-wise x / max(‖x‖₂, 1e-12) along d, as torch.nn.functional.normalize.</summary>
     private static Tensor L2Normalise(Tensor z) => z / z.norm(-1, keepdim: true).clamp_min(1e-12);
 
-    /// <summary>Per-dimension standardisation with mean and unbiased std over all N·M rows jointly.</summary>
+    /// <summary>
+    /// ε in the standardisation <c>(z − μ) / √(σ² + ε)</c>. A dimension that is constant over the batch has σ = 0:
+    /// without ε its standardised values and the gradient of σ are 0/0 = NaN. With ε = 10⁻¹² a constant dimension
+    /// standardises to 0 and contributes (1 − 0)² to the invariance term, finite. ε changes σ by less than
+    /// ε / (2σ²) relative — below 10⁻⁸ for any σ ≥ 10⁻², the scale of L2-normalised embeddings (≈ 1/√d) — so the
+    /// reference values are matched as before.
+    /// </summary>
+    public const double StdEpsilon = 1e-12;
+
+    /// <summary>Per-dimension standardisation <c>(z − μ) / √(σ² + ε)</c>, μ and the unbiased σ² over all N·M rows jointly.</summary>
     private static Tensor Standardise(Tensor z)
     {
         long n = z.shape[0], m = z.shape[1], d = z.shape[2];
         var flat = z.reshape(n * m, d);
         var centred = flat - flat.mean(new long[] { 0 }, keepdim: true);
-        return (centred / flat.std(0L, unbiased: true, keepdim: true)).reshape(n, m, d);
+        var std = (flat.var(0L, unbiased: true, keepdim: true) + StdEpsilon).sqrt();
+        return (centred / std).reshape(n, m, d);
     }
 
     /// <summary>Σ (1 − agreement)² over all entries: pulls each view's per-dimension agreement to 1.</summary>

@@ -26,11 +26,12 @@ public static class MemoryLayout
 
     /// <summary>Smallest number of output channels for which channels-last is used.</summary>
     /// <remarks>
-    /// libtorch 2.10's CPU NHWC kernels corrupt the heap with 4-channel activations (measured here:
-    /// `selfsup bench step --width 4 --channels-last` aborts with "double free or corruption"; width 8 runs),
-    /// so models with narrower convolutions stay NCHW.
+    /// libtorch 2.10's CPU NHWC kernels corrupt the heap with narrow activations. Measured here:
+    /// `selfsup bench step --width 4` and, on 2026-11-26, `--width 8` (1 channel, batch 4 or 8, 16² or 28²
+    /// images) abort with "double free or corruption" / "free(): invalid next size"; width 16 runs. Models with
+    /// convolutions narrower than 16 channels therefore stay NCHW.
     /// </remarks>
-    public const long MinChannelsForChannelsLast = 8;
+    public const long MinChannelsForChannelsLast = 16;
 
     /// <summary>
     /// Switches every <see cref="Conv2dLayer"/> in <paramref name="module"/> to (or from) channels-last.

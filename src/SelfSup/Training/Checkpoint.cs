@@ -1,61 +1,102 @@
+using System.Security.Cryptography;
 using System.Text.Json;
+using SelfSup.IO;
 using SelfSup.Models;
 
 namespace SelfSup.Training;
 
-/// <summary>Where training stood when a checkpoint was written.</summary>
-public sealed record TrainingState
-{
-    /// <summary>Number of completed epochs.</summary>
-    public int Epoch { get; init; }
-    /// <summary>Number of optimiser steps taken.</summary>
-    public long Step { get; init; }
-    public long ImagesSeen { get; init; }
-    public double PretrainSeconds { get; init; }
-    /// <summary>
-    /// RNG state: every epoch's data order and augmentation draws come from generators seeded with
-    /// (seed, epoch) (see <see cref="EpochSeeds"/>), so the seed and the next epoch restore them exactly.
-    /// </summary>
-    public int RngSeed { get; init; }
-    public int RngNextEpoch { get; init; }
-    /// <summary>True when training ended (all epochs, or the --steps cap).</summary>
-    public bool Finished { get; init; }
-    public TrainConfig? Config { get; init; }
-    /// <summary>Peak resident memory of each finished epoch, MiB.</summary>
-    public double[]? PeakRssMbPerEpoch { get; init; }
-    /// <summary>"time-budget" or "steps" when training ended before its last epoch; null otherwise.</summary>
-    public string? StoppedBy { get; init; }
-}
-
 /// <summary>
-/// One checkpoint: <c>checkpoints/epoch-NNNN/</c> with <c>model.bin</c> (TorchSharp state dict),
-/// <c>optimizer.bin</c> and <c>state.json</c>. The folder is written under a temporary name and renamed
-/// when complete, so a crash mid-write never replaces or damages a finished checkpoint.
+/// One checkpoint: <c>checkpoints/epoch-NNNN/</c> at the end of an epoch, <c>checkpoints/step-NNNNNNNNN/</c> inside
+/// one, each with <c>model.bin</c> (TorchSharp state dict), <c>optimizer.bin</c> and <c>state.json</c>
+/// (<see cref="TrainingState"/>, including each file's size and SHA-256).
+/// <para>
+/// Writing is crash-safe: the files go to <c>NAME.tmp/</c>, each is flushed to the disk, then <c>state.json</c>
+/// (written last, so its presence means the others are complete), then the folder is flushed, renamed to
+/// <c>NAME</c>, and the parent folder is flushed. A crash at any point leaves either no checkpoint of that name
+/// or a complete one. Loading checks sizes and hashes; a checkpoint that fails (truncated, zeroed, a file
+/// missing) is skipped with a warning naming it and the previous one is used.
+/// </para>
 /// </summary>
 public static class Checkpoint
 {
-    public static string Save(RunDirectory run, int epoch, Encoder encoder, ITrainingOptimizer optimizer, TrainingState state)
+    private static readonly string[] DataFiles = ["model.bin", "optimizer.bin"];
+
+    /// <summary>Folder name of the checkpoint for <paramref name="state"/>.</summary>
+    public static string NameFor(TrainingState state) =>
+        state.BatchInEpoch == 0 ? $"epoch-{state.Epoch:D4}" : $"step-{state.Step:D9}";
+
+    /// <summary>Writes the checkpoint of <paramref name="state"/> and returns its folder.</summary>
+    public static string Save(RunDirectory run, Encoder encoder, ITrainingOptimizer optimizer, TrainingState state)
     {
-        string final = Path.Combine(run.CheckpointsPath, $"epoch-{epoch:D4}");
+        Directory.CreateDirectory(run.CheckpointsPath);
+        string final = Path.Combine(run.CheckpointsPath, NameFor(state));
         string tmp = final + ".tmp";
         if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
         Directory.CreateDirectory(tmp);
         encoder.save(Path.Combine(tmp, "model.bin"));
         optimizer.Save(Path.Combine(tmp, "optimizer.bin"));
-        File.WriteAllText(Path.Combine(tmp, "state.json"), JsonSerializer.Serialize(state, TrainConfig.Json));
+        var files = new Dictionary<string, CheckpointFile>();
+        foreach (var name in DataFiles)
+        {
+            string path = Path.Combine(tmp, name);
+            DurableFile.FlushFile(path);
+            files[name] = Describe(path);
+        }
+        string statePath = Path.Combine(tmp, "state.json");
+        File.WriteAllText(statePath, JsonSerializer.Serialize(state with { Files = files }, TrainConfig.Json));
+        DurableFile.FlushFile(statePath);
+        DurableFile.FlushDirectory(tmp);
         if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
         Directory.Move(tmp, final);
+        DurableFile.FlushDirectory(run.CheckpointsPath);
         return final;
     }
 
-    /// <summary>The newest complete checkpoint folder of a run, or null.</summary>
-    public static string? Latest(RunDirectory run)
+    /// <summary>Why <paramref name="dir"/> is not a usable checkpoint, or null when every file matches its record.</summary>
+    public static string? Problem(string dir)
     {
-        if (!Directory.Exists(run.CheckpointsPath)) return null;
-        return Directory.GetDirectories(run.CheckpointsPath, "epoch-*")
-            .Where(d => !d.EndsWith(".tmp") && File.Exists(Path.Combine(d, "state.json")) && File.Exists(Path.Combine(d, "model.bin")))
-            .OrderBy(d => d, StringComparer.Ordinal)
-            .LastOrDefault();
+        string statePath = Path.Combine(dir, "state.json");
+        if (!File.Exists(statePath)) return "state.json is missing (the checkpoint was not finished)";
+        TrainingState state;
+        try { state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath), TrainConfig.Json) ?? throw new JsonException("empty"); }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException) { return $"state.json is not valid ({e.Message.Split('\n')[0]})"; }
+        foreach (var name in DataFiles)
+        {
+            string path = Path.Combine(dir, name);
+            if (!File.Exists(path)) return $"{name} is missing";
+            if (state.Files is null || !state.Files.TryGetValue(name, out var expected)) continue; // written before hashes were recorded
+            long size = new FileInfo(path).Length;
+            if (size != expected.Size) return $"{name} has {size} bytes, {expected.Size} were written (truncated or damaged)";
+            if (Describe(path).Sha256 != expected.Sha256) return $"{name} does not match its SHA-256 (damaged)";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The newest usable checkpoint of a run (by step), or null when there is none; damaged ones newer than it are
+    /// skipped with a warning naming them.
+    /// </summary>
+    /// <exception cref="SelfSupError">Checkpoints exist but none is usable.</exception>
+    public static string? Latest(RunDirectory run, Action<string>? warn = null)
+    {
+        warn ??= message => Console.Error.WriteLine($"warning: {message}");
+        var candidates = Candidates(run);
+        foreach (var (dir, _) in candidates)
+        {
+            if (Problem(dir) is not { } problem) return dir;
+            warn($"checkpoint '{dir}' is unusable: {problem}; falling back to the previous one");
+        }
+        if (candidates.Count > 0)
+            throw new SelfSupError($"no usable checkpoint in '{run.CheckpointsPath}': all {candidates.Count} are damaged (see the warnings above); start the run again without --resume, or restore a checkpoint folder from a backup");
+        return null;
+    }
+
+    /// <summary>Deletes all but the newest <paramref name="keep"/> checkpoints, and leftover <c>.tmp</c> folders.</summary>
+    public static void Prune(RunDirectory run, int keep)
+    {
+        if (!Directory.Exists(run.CheckpointsPath)) return;
+        foreach (var tmp in Directory.GetDirectories(run.CheckpointsPath, "*.tmp")) TryDelete(tmp);
+        foreach (var (dir, _) in Candidates(run).Skip(Math.Max(1, keep))) TryDelete(dir);
     }
 
     public static TrainingState ReadState(string checkpointDir)
@@ -81,22 +122,40 @@ public static class Checkpoint
             throw new SelfSupError($"cannot load '{path}' ({e.Message}); it is damaged or from a different model/--width/--proj-dim");
         }
     }
-}
 
-/// <summary>
-/// Seeds derived from the run seed and the epoch (SplitMix64 mixing; stable across processes, unlike
-/// <see cref="HashCode"/>), so any epoch can be replayed or resumed exactly.
-/// </summary>
-public static class EpochSeeds
-{
-    public static int DataOrder(int seed, int epoch) => (int)(Mix((ulong)(uint)seed << 32 | (uint)epoch, 1) & 0x7FFFFFFF);
-    public static long Augmentation(int seed, int epoch) => (long)(Mix((ulong)(uint)seed << 32 | (uint)epoch, 2) & 0x7FFFFFFFFFFFFFFF);
-
-    private static ulong Mix(ulong x, ulong stream)
+    /// <summary>Checkpoint folders, newest first: ordered by the step in their name's state, epoch ends after mid-epoch ones of the same step.</summary>
+    private static List<(string Dir, long Step)> Candidates(RunDirectory run)
     {
-        ulong z = x + stream * 0x9E3779B97F4A7C15UL + 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
+        if (!Directory.Exists(run.CheckpointsPath)) return [];
+        return Directory.GetDirectories(run.CheckpointsPath)
+            .Where(d => !d.EndsWith(".tmp", StringComparison.Ordinal))
+            .Select(d => (Dir: d, Step: StepOf(d)))
+            .Where(c => c.Step >= 0)
+            .OrderByDescending(c => c.Step)
+            .ThenByDescending(c => Path.GetFileName(c.Dir).StartsWith("epoch-", StringComparison.Ordinal))
+            .ToList();
+    }
+
+    /// <summary>The step a checkpoint folder holds: from its state.json when readable, else from a step-N name; −1 when it is not a checkpoint folder.</summary>
+    private static long StepOf(string dir)
+    {
+        string name = Path.GetFileName(dir);
+        if (!name.StartsWith("epoch-", StringComparison.Ordinal) && !name.StartsWith("step-", StringComparison.Ordinal)) return -1;
+        try { return ReadState(dir).Step; }
+        catch (Exception e) when (e is SelfSupError or IOException or UnauthorizedAccessException)
+        {
+            return name.StartsWith("step-", StringComparison.Ordinal) && long.TryParse(name[5..], out var s) ? s : 0;
+        }
+    }
+
+    private static CheckpointFile Describe(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return new CheckpointFile(stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream)));
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

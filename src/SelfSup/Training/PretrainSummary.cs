@@ -5,14 +5,14 @@ public static class PretrainSummary
 {
     public static Dictionary<string, object?> Values(TrainConfig config, TrainingState state)
     {
-        double beta = Losses.BetaSetting.Parse(config.Beta, config.BetaC).Resolve(config.ProjDim);
+        double beta = config.LossWeight;
         return new()
         {
             ["dataset"] = config.Dataset, ["model"] = config.Model, ["width"] = config.Width, ["views"] = config.Views,
-            ["proj_dim"] = config.ProjDim, ["beta"] = config.Method.StartsWith("vicreg") ? null : beta,
+            ["proj_dim"] = config.ProjDim, ["beta"] = Losses.LossFactory.UsesBeta(config.Method) ? beta : null,
             ["beta_setting"] = config.Beta, ["method"] = config.Method, ["seed"] = config.Seed, ["fraction"] = config.Fraction,
             ["epochs"] = state.Epoch, ["steps"] = state.Step, ["batch_size"] = config.BatchSize,
-            ["pretrain_seconds"] = state.PretrainSeconds, ["images_seen"] = state.ImagesSeen,
+            ["pretrain_seconds"] = state.PretrainSeconds, ["pretrain_cpu_seconds"] = state.CpuSeconds, ["images_seen"] = state.ImagesSeen,
             ["threads"] = TorchSharp.torch.get_num_threads(),
             ["stopped_by"] = state.StoppedBy,
             ["peak_rss_mb"] = state.PeakRssMbPerEpoch?.DefaultIfEmpty().Max(),

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using SelfSup.Data;
-using SelfSup.Losses;
 using SelfSup.Models;
 using SelfSup.Views;
 using TorchSharp;
@@ -17,8 +15,14 @@ public sealed record PretrainResult(Encoder Encoder, TrainingState State, string
 /// <summary>
 /// Self-supervised pretraining: N images → M augmented views each → one forward pass over the N·M
 /// stacked views → z (N×M×d) → multi-view loss → optimiser step. The order of events in an epoch is
-/// all in <see cref="Run"/>. A checkpoint is written after every epoch; <c>resume</c> continues from
-/// the newest one with the same data order and augmentation draws as an uninterrupted run.
+/// all in <see cref="Run"/>.
+/// <para>
+/// Checkpoints: after every epoch, and inside an epoch every <c>--checkpoint-every</c> steps (or every
+/// <c>--checkpoint-minutes</c> of training); on a stop request (Ctrl-C, SIGTERM) after the step in progress;
+/// when the time budget runs out. What a step trains on is a pure function of (seed, epoch, batch index)
+/// (<see cref="EpochBatches"/>), and the model, optimiser and counters are saved, so <c>resume</c> from any
+/// checkpoint continues exactly as the uninterrupted run would have.
+/// </para>
 /// </summary>
 public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<StepReport>? onStep = null)
 {
@@ -29,8 +33,15 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
     /// </summary>
     public Action<Encoder, TrainingState>? OnEpochEnd { get; init; }
 
+    /// <summary>Set from a signal handler to end training after the current step with a checkpoint.</summary>
+    public StopRequest? Stop { get; init; }
+
+    /// <summary>Where warnings go (a damaged checkpoint skipped, a resume with nothing to resume from).</summary>
+    public Action<string> Warn { get; init; } = message => Console.Error.WriteLine($"warning: {message}");
+
     public PretrainResult Run(bool resume)
     {
+        config = config.WithAbsolutePaths();
         config.Validate();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         var device = DeviceFor(config.Device);
@@ -39,15 +50,13 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         string split = DatasetCatalog.PretrainSplit(config.Dataset, dataOptions);
         using var train = DatasetCatalog.Open(config.Dataset, config.DataDir, split, dataOptions);
         int[] subset = FractionSubset.Choose(train.Labels, config.Fraction, config.Seed, config.Stratified);
-        var preset = config.ResolveAugmentation();
-        var sampler = new ViewSampler(preset, config.Views);
+        var sampler = new ViewSampler(config.ResolveAugmentation(), config.Views);
 
         torch.manual_seed(config.Seed);
         var encoder = BuildEncoder(config, train.Channels);
         encoder.to(device);
         bool channelsLast = MemoryLayout.UseChannelsLast(encoder, config.ChannelsLast);
-        double lambda = BetaSetting.Parse(config.Beta, config.BetaC).Resolve(config.ProjDim);
-        var loss = LossFactory.Create(config.Method, config.Method.StartsWith("vicreg") ? config.VicregLambda : lambda, config.VicregMu, !config.NoNormalize);
+        var loss = config.CreateLoss();
 
         int stepsPerEpoch = subset.Length / config.BatchSize;
         if (stepsPerEpoch == 0)
@@ -58,107 +67,158 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         using var optimizer = OptimizerFactory.Create(config.Optimizer, encoder.parameters().ToList(), config.Lr, config.WeightDecay);
 
         var state = new TrainingState { RngSeed = config.Seed, Config = config };
-        string? lastCheckpoint = null;
-        if (resume && Checkpoint.Latest(run) is { } latest)
+        string? lastCheckpoint = resume ? Checkpoint.Latest(run, Warn) : null;
+        if (lastCheckpoint is not null)
         {
-            state = Checkpoint.ReadState(latest);
-            Checkpoint.LoadModel(latest, encoder);
-            try { optimizer.Load(Path.Combine(latest, "optimizer.bin")); }
+            state = Checkpoint.ReadState(lastCheckpoint);
+            Checkpoint.LoadModel(lastCheckpoint, encoder);
+            try { optimizer.Load(Path.Combine(lastCheckpoint, "optimizer.bin")); }
             catch (Exception e) when (e is not SelfSupError)
             {
-                throw new SelfSupError($"cannot restore the optimizer state in '{latest}' ({e.Message.TrimEnd('.')}); resume with the run's own --optimizer ({state.Config?.Optimizer ?? "see config.json"})");
+                throw new SelfSupError($"cannot restore the optimizer state in '{lastCheckpoint}' ({e.Message.TrimEnd('.')}); resume with the run's own --optimizer ({state.Config?.Optimizer ?? "see config.json"})");
             }
-            lastCheckpoint = latest;
-            if (state.Epoch >= config.Epochs || (config.Steps > 0 && state.Step >= config.Steps))
-                return new PretrainResult(encoder, state, latest);
+            run.RewindLogs(state.Step, state.Epoch);
             RunDirectory.WriteAtomic(run.ConfigPath, config.ToJson());
+            if (state.Step >= totalSteps) return new PretrainResult(encoder, state, lastCheckpoint);
+            state = state with { Finished = false, StoppedBy = null, Config = config };
         }
         else
         {
+            if (resume) Warn($"'{run.Path}' has no checkpoint yet; starting its training from the beginning");
             run.Create(config);
-            File.WriteAllText(Path.Combine(run.Path, "subset.json"), System.Text.Json.JsonSerializer.Serialize(new
+            run.RewindLogs(0, 0);
+            RunDirectory.WriteAtomic(Path.Combine(run.Path, "subset.json"), System.Text.Json.JsonSerializer.Serialize(new
             {
                 dataset = config.Dataset, split, total = train.Count, fraction = config.Fraction, stratified = config.Stratified,
                 seed = config.Seed, count = subset.Length, indices = subset,
             }));
         }
 
-        var clock = Stopwatch.StartNew();
-        double secondsBefore = state.PretrainSeconds;
+        var clock = new TrainingClock(state.PretrainSeconds, state.CpuSeconds);
+        var sinceCheckpoint = System.Diagnostics.Stopwatch.StartNew();
+        var collapse = new CollapseMonitor(config.CollapseThreshold, config.CollapseSteps);
         long step = state.Step, imagesSeen = state.ImagesSeen;
         int n = config.BatchSize, m = config.Views;
-        var window = Stopwatch.StartNew();
+        var window = System.Diagnostics.Stopwatch.StartNew();
         long windowImages = 0;
-        encoder.train();
-
         var peakRssPerEpoch = new List<double>(state.PeakRssMbPerEpoch ?? []);
         double budgetSeconds = config.TimeBudgetMinutes * 60;
-        bool OutOfTime() => budgetSeconds > 0 && secondsBefore + clock.Elapsed.TotalSeconds >= budgetSeconds;
-        bool outOfTime = false;
-        for (int epoch = state.Epoch; epoch < config.Epochs && step < totalSteps && !outOfTime; epoch++)
+
+        // Saves a checkpoint off the pretraining clock, then keeps only the newest --keep-checkpoints.
+        string Save(TrainingState s)
         {
-            MemoryUsage.ResetPeak();
-            int[] order = Shuffle(subset, EpochSeeds.DataOrder(config.Seed, epoch));
-            using var generator = new torch.Generator((ulong)EpochSeeds.Augmentation(config.Seed, epoch));
-            int batchesThisEpoch = (int)Math.Min(stepsPerEpoch, totalSteps - step);
-            using var pipeline = new ViewBatchPrefetcher(train, order, n, batchesThisEpoch, sampler, generator);
-            for (int b = 0; b < batchesThisEpoch && !(outOfTime = OutOfTime()); b++)
+            state = s with { PretrainSeconds = clock.WallSeconds, CpuSeconds = clock.CpuSeconds };
+            string dir = clock.Paused(() => Checkpoint.Save(run, encoder, optimizer, state));
+            Checkpoint.Prune(run, config.KeepCheckpoints);
+            sinceCheckpoint.Restart();
+            return lastCheckpoint = dir;
+        }
+        string? StopReason() => Stop?.Reason ?? (budgetSeconds > 0 && clock.WallSeconds >= budgetSeconds ? "time-budget" : null);
+
+        // a run killed between an epoch's checkpoint and its evaluation evaluates that epoch now
+        if (lastCheckpoint is not null && state.BatchInEpoch == 0 && state.Epoch > 0 && OnEpochEnd is not null && !HasEval(state.Epoch))
+            EpochEnd(state);
+
+        encoder.train();
+        string? stoppedBy = null;
+        for (int epoch = state.Epoch; epoch < config.Epochs && step < totalSteps && stoppedBy is null; epoch++)
+        {
+            var batches = new EpochBatches(train, sampler, config.Seed, epoch, EpochBatches.Order(subset, config.Seed, epoch), n);
+            int first = epoch == state.Epoch ? state.BatchInEpoch : 0;
+            int end = (int)Math.Min(stepsPerEpoch, first + (totalSteps - step));
+            if (first == 0) MemoryUsage.ResetPeak();
+            using var pipeline = new ViewBatchPrefetcher(batches.Views, first, end);
+            for (int b = first; b < end; b++)
             {
-                using var scope = torch.NewDisposeScope();
-                // 1. N images with M views each (per-sample, seeded), drawn ahead by the prefetcher
-                using var views = pipeline.Next();                                    // N×M×C×S×S
-                var x = views.reshape(n * m, views.shape[2], views.shape[3], views.shape[4]).to(device);
-                if (channelsLast) x = MemoryLayout.ChannelsLast(x);
-                // 2. one forward pass over all N·M views; 3. multi-view loss on N×M×d
-                var z = encoder.forward(x).reshape(n, m, -1);
-                var lossValue = loss.Forward(z);
-                double value = lossValue.item<float>();
-                if (!double.IsFinite(value))
-                    throw new SelfSupError($"loss became {value} at step {step + 1} (epoch {epoch + 1}); training stopped. " +
-                        $"The last good checkpoint is kept{(lastCheckpoint is null ? " (none yet)" : $" at '{lastCheckpoint}'")}. Lower --lr or raise --beta-c/--beta, then --resume");
-                // 4. optimiser step at the scheduled learning rate
-                double lr = schedule.At(step);
-                optimizer.SetLearningRate(lr);
-                optimizer.ZeroGrad();
-                lossValue.backward();
-                optimizer.Step();
+                double value, spread, lr = schedule.At(step);
+                using (var scope = torch.NewDisposeScope())
+                {
+                    // 1. N images with M views each (keyed on seed, epoch, image, view), drawn ahead by the prefetcher
+                    using var views = pipeline.Next();                                    // N×M×C×S×S
+                    var x = views.reshape(n * m, views.shape[2], views.shape[3], views.shape[4]).to(device);
+                    if (channelsLast) x = MemoryLayout.ChannelsLast(x);
+                    // 2. one forward pass over all N·M views; 3. multi-view loss on N×M×d
+                    var z = encoder.forward(x).reshape(n, m, -1);
+                    var lossValue = loss.Forward(z);
+                    value = lossValue.item<float>();
+                    if (!double.IsFinite(value))
+                        throw new SelfSupError($"loss became {value} at step {step + 1} (epoch {epoch + 1}; {Finiteness(views, z, encoder)}); training stopped. " +
+                            $"The last good checkpoint is kept{(lastCheckpoint is null ? " (none yet)" : $" at '{lastCheckpoint}'")}. Lower --lr or raise --beta-c/--beta, then --resume");
+                    spread = collapse.Observe(z);
+                    if (collapse.Collapsed)
+                        throw new SelfSupError($"the embeddings collapsed at step {step + 1} (epoch {epoch + 1}): √d·(per-dimension std of the L2-normalised embeddings) " +
+                            $"stayed below {config.CollapseThreshold} for {config.CollapseSteps} steps (now {spread:G3}; about 1 when they spread over all dimensions); training stopped. " +
+                            $"The last good checkpoint is kept{(lastCheckpoint is null ? " (none yet)" : $" at '{lastCheckpoint}'")}. Raise the orthogonality/variance weight (--beta-c, --beta, --vicreg-mu) or lower --lr, then start again or --resume");
+                    // 4. optimiser step at the scheduled learning rate
+                    optimizer.SetLearningRate(lr);
+                    optimizer.ZeroGrad();
+                    lossValue.backward();
+                    optimizer.Step();
+                }
                 step++; imagesSeen += n; windowImages += n;
 
                 double rate = windowImages / Math.Max(1e-9, window.Elapsed.TotalSeconds);
-                double elapsed = secondsBefore + clock.Elapsed.TotalSeconds;
                 if (step % config.LogEvery == 0 || step == totalSteps)
                 {
-                    run.AppendMetrics(new { step, epoch = epoch + 1, loss = value, lr, images_per_s = rate, views_per_s = rate * m, elapsed_s = elapsed, images_seen = imagesSeen });
+                    run.AppendMetrics(new { step, epoch = epoch + 1, loss = value, lr, images_per_s = rate, views_per_s = rate * m, embedding_spread = spread, elapsed_s = clock.WallSeconds, cpu_s = clock.CpuSeconds, images_seen = imagesSeen });
                     window.Restart(); windowImages = 0;
                 }
-                onStep?.Invoke(new StepReport(epoch + 1, config.Epochs, step, totalSteps, value, rate, elapsed));
+                onStep?.Invoke(new StepReport(epoch + 1, config.Epochs, step, totalSteps, value, rate, clock.WallSeconds));
+
+                // 5. inside the epoch: a checkpoint when one is due, or when training must stop here
+                bool lastOfEpoch = b + 1 == stepsPerEpoch;
+                stoppedBy = StopReason();
+                bool ended = step >= totalSteps;
+                bool due = config.CheckpointEvery > 0 ? step % config.CheckpointEvery == 0 : sinceCheckpoint.Elapsed.TotalMinutes >= config.CheckpointMinutes;
+                if (!lastOfEpoch && (stoppedBy is not null || ended || due))
+                {
+                    Save(state with
+                    {
+                        Epoch = epoch, BatchInEpoch = b + 1, Step = step, ImagesSeen = imagesSeen, Config = config,
+                        PeakRssMbPerEpoch = [.. peakRssPerEpoch],
+                        Finished = ended || stoppedBy == "time-budget", StoppedBy = stoppedBy ?? (ended ? "steps" : null),
+                    });
+                }
+                if (stoppedBy is not null && !lastOfEpoch)
+                {
+                    if (stoppedBy == "time-budget" && OnEpochEnd is not null) EpochEnd(state);
+                    return new PretrainResult(encoder, state, lastCheckpoint);
+                }
             }
-            // 5. end of epoch: memory high-water mark, checkpoint (model, optimiser, counters, RNG position, config)
+            if (end < stepsPerEpoch) break; // the --steps cap ended training inside this epoch (checkpointed above)
+
+            // 6. end of epoch: memory high-water mark, checkpoint (model, optimiser, counters, config), evaluation
             peakRssPerEpoch.Add(Math.Round(MemoryUsage.PeakRssMb(), 1));
-            run.AppendEpoch(new { epoch = epoch + 1, step, peak_rss_mb = peakRssPerEpoch[^1], elapsed_s = secondsBefore + clock.Elapsed.TotalSeconds });
-            // (a --time-budget stop ends the run inside this epoch: the checkpoint is final, and a later
-            //  --resume with more time would continue from the next epoch)
-            outOfTime = outOfTime || OutOfTime();
-            bool finished = epoch + 1 >= config.Epochs || step >= totalSteps || outOfTime;
-            state = state with
+            run.AppendEpoch(new { epoch = epoch + 1, step, peak_rss_mb = peakRssPerEpoch[^1], elapsed_s = clock.WallSeconds, cpu_s = clock.CpuSeconds });
+            bool finished = epoch + 1 >= config.Epochs || step >= totalSteps || stoppedBy == "time-budget";
+            Save(state with
             {
-                Epoch = epoch + 1, Step = step, ImagesSeen = imagesSeen,
-                PretrainSeconds = secondsBefore + clock.Elapsed.TotalSeconds,
-                RngSeed = config.Seed, RngNextEpoch = epoch + 1, Finished = finished, Config = config,
+                Epoch = epoch + 1, BatchInEpoch = 0, Step = step, ImagesSeen = imagesSeen, Config = config, Finished = finished,
                 PeakRssMbPerEpoch = [.. peakRssPerEpoch],
-                StoppedBy = outOfTime ? "time-budget" : step >= totalSteps && config.Steps > 0 && step < (long)stepsPerEpoch * config.Epochs ? "steps" : null,
-            };
-            lastCheckpoint = Checkpoint.Save(run, epoch + 1, encoder, optimizer, state);
-            if (OnEpochEnd is not null)
-            {
-                clock.Stop();
-                OnEpochEnd(encoder, state);
-                encoder.train();
-                clock.Start();
-            }
+                StoppedBy = stoppedBy ?? (step >= totalSteps && config.Steps > 0 && step < (long)stepsPerEpoch * config.Epochs ? "steps" : null),
+            });
+            if (OnEpochEnd is not null && stoppedBy is not ("SIGINT" or "SIGTERM")) EpochEnd(state);
         }
         return new PretrainResult(encoder, state, lastCheckpoint);
+
+        void EpochEnd(TrainingState s)
+        {
+            clock.Paused(() => { OnEpochEnd!(encoder, s); return 0; });
+            encoder.train();
+        }
     }
+
+    /// <summary>Where non-finite values first appear, for the divergence message: the views, the embeddings, the weights.</summary>
+    private static string Finiteness(Tensor views, Tensor z, Encoder encoder)
+    {
+        static string Yes(bool ok) => ok ? "finite" : "NOT finite";
+        bool weights = encoder.parameters().All(p => p.isfinite().all().item<bool>());
+        return $"views {Yes(views.isfinite().all().item<bool>())}, embeddings {Yes(z.isfinite().all().item<bool>())}, weights {Yes(weights)}";
+    }
+
+    /// <summary>Whether evals.jsonl already has a record of <paramref name="epoch"/>.</summary>
+    private bool HasEval(int epoch) =>
+        File.Exists(run.EvalsPath) && File.ReadLines(run.EvalsPath).Any(line => line.Contains($"\"epoch\":{epoch},", StringComparison.Ordinal));
 
     /// <summary>Builds the encoder a config describes (used by the trainer and the probe).</summary>
     public static Encoder BuildEncoder(TrainConfig config, int inChannels) =>
@@ -169,12 +229,5 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         if (name.StartsWith("cuda") && !torch.cuda.is_available())
             throw new SelfSupError($"--device {name} requested but CUDA is not available (this build uses TorchSharp-cpu); use --device cpu or install TorchSharp-cuda-linux");
         return torch.device(name);
-    }
-
-    private static int[] Shuffle(int[] items, int seed)
-    {
-        var order = (int[])items.Clone();
-        new Random(seed).Shuffle(order);
-        return order;
     }
 }

@@ -48,6 +48,35 @@ public sealed class RunDirectory
 
     public void AppendEpoch(object record) => AppendLine(EpochsPath, record);
 
+    /// <summary>Evaluation records (<c>--eval-every</c>).</summary>
+    public string EvalsPath => System.IO.Path.Combine(Path, "evals.jsonl");
+
+    /// <summary>
+    /// Brings the log files back to the moment of a checkpoint before a resumed run appends to them: lines of
+    /// <c>metrics.jsonl</c> and <c>evals.jsonl</c> after <paramref name="step"/> and of <c>epochs.jsonl</c> after
+    /// <paramref name="epoch"/> are dropped (as is a line cut short by a crash), so no line is duplicated or stale.
+    /// </summary>
+    public void RewindLogs(long step, int epoch)
+    {
+        KeepLines(MetricsPath, o => o["step"]?.GetValue<long>() <= step);
+        KeepLines(EvalsPath, o => o["step"]?.GetValue<long>() <= step);
+        KeepLines(EpochsPath, o => o["epoch"]?.GetValue<int>() <= epoch);
+    }
+
+    private static void KeepLines(string path, Func<JsonObject, bool?> keep)
+    {
+        if (!File.Exists(path)) return;
+        var kept = new List<string>();
+        foreach (var line in File.ReadLines(path))
+        {
+            JsonObject? record;
+            try { record = JsonNode.Parse(line) as JsonObject; }
+            catch (JsonException) { continue; }
+            if (record is not null && keep(record) == true) kept.Add(line);
+        }
+        WriteAtomic(path, kept.Count == 0 ? "" : string.Join("\n", kept) + "\n");
+    }
+
     private static void AppendLine(string path, object record) =>
         File.AppendAllText(path, JsonSerializer.Serialize(record, JsonLines) + "\n");
 
@@ -70,10 +99,6 @@ public sealed class RunDirectory
         WriteAtomic(SummaryPath, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    public static void WriteAtomic(string path, string text)
-    {
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
-    }
+    /// <summary>Replaces a file's contents crash-safely (<see cref="IO.DurableFile.WriteAllText"/>).</summary>
+    public static void WriteAtomic(string path, string text) => IO.DurableFile.WriteAllText(path, text);
 }

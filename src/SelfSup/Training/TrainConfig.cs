@@ -58,6 +58,21 @@ public sealed record TrainConfig
     /// <summary>Lay convolution inputs and kernels out NHWC (faster on CPU: 455 vs 332 views/s measured).</summary>
     public bool ChannelsLast { get; init; } = true;
 
+    /// <summary>Checkpoint inside an epoch every this many steps; 0 = every <see cref="CheckpointMinutes"/> of training. Every epoch end is checkpointed too.</summary>
+    public long CheckpointEvery { get; init; }
+    /// <summary>With <see cref="CheckpointEvery"/> = 0: minutes of pretraining between checkpoints inside an epoch.</summary>
+    public double CheckpointMinutes { get; init; } = 10;
+    /// <summary>Checkpoints kept; older ones are deleted once a new one is complete.</summary>
+    public int KeepCheckpoints { get; init; } = 3;
+    /// <summary>
+    /// Collapse stop: training stops when <c>√d · mean_k std_k(ẑ)</c> — the per-dimension std over the batch of the
+    /// L2-normalised embeddings ẑ, scaled so that embeddings spread evenly over all d dimensions give about 1 —
+    /// stays below this value for <see cref="CollapseSteps"/> consecutive steps (0 = never).
+    /// </summary>
+    public double CollapseThreshold { get; init; } = 0.02;
+    /// <summary>Consecutive steps below <see cref="CollapseThreshold"/> that count as collapse.</summary>
+    public int CollapseSteps { get; init; } = 50;
+
     public int Seed { get; init; } = 0;
     public int Threads { get; init; }
     public string Device { get; init; } = "cpu";
@@ -106,7 +121,29 @@ public sealed record TrainConfig
         if (Device is not ("cpu" or "cuda") && !Device.StartsWith("cuda:")) throw new SelfSupError($"unknown --device '{Device}'; use cpu or cuda");
         if (Width < 1) throw new SelfSupError($"--width {Width} must be a positive channel count (64 is the standard ResNet)");
         if (ProjLayers < 1) throw new SelfSupError($"--proj-layers {ProjLayers} must be at least 1");
+        if (CheckpointEvery < 0) throw new SelfSupError($"--checkpoint-every {CheckpointEvery} must be 0 (every --checkpoint-minutes) or a number of steps");
+        if (!(CheckpointMinutes > 0)) throw new SelfSupError($"--checkpoint-minutes {CheckpointMinutes} must be a positive number of minutes, e.g. 10");
+        if (KeepCheckpoints < 1) throw new SelfSupError($"--keep-checkpoints {KeepCheckpoints} must be at least 1 (the newest checkpoint is what --resume needs)");
+        if (!(CollapseThreshold >= 0)) throw new SelfSupError($"--collapse-threshold {CollapseThreshold} must be ≥ 0 (0 = never stop for collapse)");
+        if (CollapseSteps < 1) throw new SelfSupError($"--collapse-steps {CollapseSteps} must be at least 1");
     }
+
+    /// <summary>
+    /// This config with <see cref="DataDir"/> and <see cref="ClassList"/> as absolute paths (resolved against the
+    /// current folder), so <c>probe</c>, <c>spectrum</c> and <c>--resume</c> find the data from any folder.
+    /// </summary>
+    public TrainConfig WithAbsolutePaths() => this with
+    {
+        DataDir = DataDir is null ? null : System.IO.Path.GetFullPath(DataDir),
+        ClassList = ClassList is null ? null : System.IO.Path.GetFullPath(ClassList),
+    };
+
+    /// <summary>The loss's first weight for this run (<see cref="Losses.LossFactory.Weight"/>): β for the Barlow Twins family, the invariance weight for VICReg.</summary>
+    [JsonIgnore]
+    public double LossWeight => Losses.LossFactory.Weight(Method, Losses.BetaSetting.Parse(Beta, BetaC), ProjDim, VicregLambda);
+
+    /// <summary>The loss this run trains with.</summary>
+    public Losses.IMultiViewLoss CreateLoss() => Losses.LossFactory.Create(Method, LossWeight, VicregMu, !NoNormalize);
 
     /// <summary>The options the data source is opened with.</summary>
     public Data.DataOptions ToDataOptions() => new(Label, ClassList, CacheSide, PretrainSplit);

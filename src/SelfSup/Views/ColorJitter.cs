@@ -55,18 +55,27 @@ public sealed class ColorJitter
     /// <summary>Hue strength (in turns).</summary>
     public double Hue { get; }
 
-    /// <summary>
-    /// Jitters each image of <paramref name="x"/> (B×C×H×W in [0, 1], C = 1 or 3) with probability p.
-    /// Draws B uniforms for the decision and B×4 for the factors; nothing when p = 0.
-    /// </summary>
+    /// <summary>As <see cref="Apply(Tensor, Tensor)"/> with uniforms drawn from <paramref name="gen"/> (tests and previews).</summary>
     public Tensor Apply(Tensor x, Generator gen)
+    {
+        using var u = rand(new long[] { x.shape[0], Draws }, float64, generator: gen);
+        return Apply(x, u);
+    }
+
+    /// <summary>Uniforms per image: u₀ decides the jitter, u₁…u₄ give the brightness, contrast, saturation and hue factors.</summary>
+    public const int Draws = 5;
+
+    /// <summary>
+    /// Jitters image b of <paramref name="x"/> (B×C×H×W in [0, 1], C = 1 or 3) when <c>u[b, 0] &lt; p</c>, with the
+    /// factors of <c>u[b, 1..4]</c>; <paramref name="draws"/> is B×<see cref="Draws"/>.
+    /// </summary>
+    public Tensor Apply(Tensor x, Tensor draws)
     {
         if (Probability <= 0) return x.alias();
         using var scope = NewDisposeScope();
-        long b = x.shape[0];
         bool colour = x.shape[1] == 3;
-        var chosen = rand(new long[] { b }, generator: gen).lt(Probability).view(-1, 1, 1, 1);
-        var u = rand(new long[] { b, 4 }, generator: gen).to_type(x.dtype);
+        var chosen = draws[.., 0].to(x.device).lt(Probability).view(-1, 1, 1, 1);
+        var u = draws.narrow(1, 1, 4).to(x.device).to_type(x.dtype);
 
         var y = x;
         if (Brightness > 0) y = AdjustBrightness(y, Factor(u[.., 0], Brightness));

@@ -48,14 +48,23 @@ public sealed class GaussianBlur
     public static int KernelSizeFor(int cropSize) =>
         Math.Max(3, 2 * (int)Math.Round(cropSize / 20.0, MidpointRounding.AwayFromZero) + 1);
 
-    /// <summary>Blurs each image of <paramref name="x"/> (B×C×H×W) with probability p; draws nothing when p = 0.</summary>
+    /// <summary>As <see cref="Apply(Tensor, Tensor)"/> with uniforms drawn from <paramref name="gen"/> (tests and previews).</summary>
     public Tensor Apply(Tensor x, Generator gen)
+    {
+        using var u = rand(new long[] { x.shape[0], Draws }, float64, generator: gen);
+        return Apply(x, u);
+    }
+
+    /// <summary>Uniforms per image: u₀ decides the blur, u₁ gives <c>σ = σ_min + u₁(σ_max − σ_min)</c>.</summary>
+    public const int Draws = 2;
+
+    /// <summary>Blurs image b of <paramref name="x"/> (B×C×H×W) when <c>u[b, 0] &lt; p</c>; <paramref name="u"/> is B×<see cref="Draws"/>.</summary>
+    public Tensor Apply(Tensor x, Tensor u)
     {
         if (Probability <= 0) return x.alias();
         using var scope = NewDisposeScope();
-        long b = x.shape[0];
-        var chosen = rand(new long[] { b }, generator: gen).lt(Probability).view(-1, 1, 1, 1);
-        var sigma = rand(new long[] { b }, generator: gen).mul_(SigmaMax - SigmaMin).add_(SigmaMin);
+        var chosen = u[.., 0].to(x.device).lt(Probability).view(-1, 1, 1, 1);
+        var sigma = u[.., 1].mul(SigmaMax - SigmaMin).add_(SigmaMin);
         var blurred = Blur(x, Kernels(sigma, KernelSize).to_type(x.dtype));
         return where(chosen, blurred, x).MoveToOuterDisposeScope();
     }

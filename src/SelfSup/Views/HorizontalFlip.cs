@@ -21,12 +21,22 @@ public sealed class HorizontalFlip
     /// <summary>Probability that an image is mirrored.</summary>
     public double Probability { get; }
 
-    /// <summary>Mirrors each image of <paramref name="x"/> (B×C×H×W) with probability p; draws nothing when p = 0.</summary>
+    /// <summary>As <see cref="Apply(Tensor, Tensor)"/> with uniforms drawn from <paramref name="gen"/> (tests and previews).</summary>
     public Tensor Apply(Tensor x, Generator gen)
+    {
+        using var u = rand(new long[] { x.shape[0], Draws }, float64, generator: gen);
+        return Apply(x, u);
+    }
+
+    /// <summary>Uniforms per image: u₀ decides the flip.</summary>
+    public const int Draws = 1;
+
+    /// <summary>Mirrors image b of <paramref name="x"/> (B×C×H×W) when <c>u[b, 0] &lt; p</c>; <paramref name="u"/> is B×<see cref="Draws"/>.</summary>
+    public Tensor Apply(Tensor x, Tensor u)
     {
         if (Probability <= 0) return x.alias();
         using var scope = NewDisposeScope();
-        var flip = rand(new long[] { x.shape[0] }, generator: gen).lt(Probability).view(-1, 1, 1, 1);
+        var flip = u[.., 0].to(x.device).lt(Probability).view(-1, 1, 1, 1);
         return where(flip, x.flip(3), x).MoveToOuterDisposeScope();
     }
 }

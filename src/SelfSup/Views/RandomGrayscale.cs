@@ -25,15 +25,25 @@ public sealed class RandomGrayscale
     /// <summary>Probability that an image is turned gray.</summary>
     public double Probability { get; }
 
-    /// <summary>
-    /// Turns each colour image of <paramref name="x"/> (B×3×H×W) gray with probability p.
-    /// Draws nothing when p = 0 or the images have one channel.
-    /// </summary>
+    /// <summary>As <see cref="Apply(Tensor, Tensor)"/> with uniforms drawn from <paramref name="gen"/> (tests and previews).</summary>
     public Tensor Apply(Tensor x, Generator gen)
+    {
+        using var u = rand(new long[] { x.shape[0], Draws }, float64, generator: gen);
+        return Apply(x, u);
+    }
+
+    /// <summary>Uniforms per image: u₀ decides whether it turns gray.</summary>
+    public const int Draws = 1;
+
+    /// <summary>
+    /// Turns colour image b of <paramref name="x"/> (B×3×H×W) gray when <c>u[b, 0] &lt; p</c>
+    /// (<paramref name="u"/> is B×<see cref="Draws"/>); one-channel images pass through.
+    /// </summary>
+    public Tensor Apply(Tensor x, Tensor u)
     {
         if (Probability <= 0 || x.shape[1] == 1) return x.alias();
         using var scope = NewDisposeScope();
-        var gray = rand(new long[] { x.shape[0] }, generator: gen).lt(Probability).view(-1, 1, 1, 1);
+        var gray = u[.., 0].to(x.device).lt(Probability).view(-1, 1, 1, 1);
         return where(gray, Luma(x).expand_as(x), x).MoveToOuterDisposeScope();
     }
 

@@ -61,28 +61,51 @@ public sealed class RandomResizedCrop
     /// <summary>Largest aspect ratio w/h.</summary>
     public double RatioMax { get; }
 
-    /// <summary>Crops every image of <paramref name="x"/> (B×C×H×W float) with its own box and resizes it to S×S.</summary>
-    /// <returns>B×C×S×S float.</returns>
+    /// <summary>As <see cref="Apply(Tensor, Tensor)"/> with uniforms drawn from <paramref name="gen"/> (tests and previews).</summary>
     public Tensor Apply(Tensor x, Generator gen)
+    {
+        using var u = rand(new long[] { x.shape[0], Draws }, float64, generator: gen);
+        return Apply(x, u);
+    }
+
+    /// <summary>
+    /// Uniforms per image: <see cref="Attempts"/> area scales, <see cref="Attempts"/> log-ratios, then the
+    /// top and left corner fractions.
+    /// </summary>
+    public const int Draws = 2 * Attempts + 2;
+
+    /// <summary>Crops every image of <paramref name="x"/> (B×C×H×W float) with its own box and resizes it to S×S.</summary>
+    /// <param name="u">B×<see cref="Draws"/> uniforms in [0, 1).</param>
+    /// <returns>B×C×S×S float.</returns>
+    public Tensor Apply(Tensor x, Tensor u)
     {
         if (x.dim() != 4) throw new ArgumentException($"expected B×C×H×W, got shape [{string.Join(", ", x.shape)}]", nameof(x));
         using var scope = NewDisposeScope();
-        var boxes = SampleBoxes(x.shape[0], x.shape[2], x.shape[3], gen);
+        var boxes = SampleBoxes(x.shape[2], x.shape[3], u).to(x.device);
         return Resample(x, boxes, Size).MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// Draws one crop box per image for a batch of <paramref name="batch"/> images of size
-    /// <paramref name="height"/>×<paramref name="width"/>.
+    /// One crop box per image for a batch of <paramref name="batch"/> images of size
+    /// <paramref name="height"/>×<paramref name="width"/>, with uniforms drawn from <paramref name="gen"/>.
     /// </summary>
     /// <returns>B×4 float64 tensor of (top, left, height, width) in whole pixels.</returns>
     public Tensor SampleBoxes(long batch, long height, long width, Generator gen)
     {
+        using var u = rand(new long[] { batch, Draws }, float64, generator: gen);
+        return SampleBoxes(height, width, u);
+    }
+
+    /// <summary>One crop box per row of <paramref name="u"/> (B×<see cref="Draws"/> uniforms) for H×W images.</summary>
+    /// <returns>B×4 float64 tensor of (top, left, height, width) in whole pixels.</returns>
+    public Tensor SampleBoxes(long height, long width, Tensor u)
+    {
         using var scope = NewDisposeScope();
         double area = (double)height * width;
-        var scale = rand(new long[] { batch, Attempts }, float64, generator: gen).mul_(ScaleMax - ScaleMin).add_(ScaleMin);
+        u = u.to(CPU).to_type(float64);
+        var scale = u.narrow(1, 0, Attempts).mul(ScaleMax - ScaleMin).add_(ScaleMin);
         double logLo = Math.Log(RatioMin), logHi = Math.Log(RatioMax);
-        var ratio = rand(new long[] { batch, Attempts }, float64, generator: gen).mul_(logHi - logLo).add_(logLo).exp_();
+        var ratio = u.narrow(1, Attempts, Attempts).mul(logHi - logLo).add_(logLo).exp_();
         var target = scale.mul_(area);
         var w = (target * ratio).sqrt_().round_();
         var h = (target / ratio).sqrt_().round_();
@@ -98,7 +121,7 @@ public sealed class RandomResizedCrop
         w = where(found, w, full_like(w, fallbackW));
         h = where(found, h, full_like(h, fallbackH));
 
-        var corner = rand(new long[] { batch, 2 }, float64, generator: gen);
+        var corner = u.narrow(1, 2 * Attempts, 2);
         var top = (corner[.., 0] * (height - h + 1)).floor_();
         var left = (corner[.., 1] * (width - w + 1)).floor_();
         top = where(found, top, ((height - h) / 2).floor_());

@@ -26,12 +26,22 @@ public sealed class Solarize
     /// <summary>Pixels at or above this value are inverted.</summary>
     public double Threshold { get; }
 
-    /// <summary>Solarizes each image of <paramref name="x"/> (B×C×H×W in [0, 1]) with probability p; draws nothing when p = 0.</summary>
+    /// <summary>As <see cref="Apply(Tensor, Tensor)"/> with uniforms drawn from <paramref name="gen"/> (tests and previews).</summary>
     public Tensor Apply(Tensor x, Generator gen)
+    {
+        using var u = rand(new long[] { x.shape[0], Draws }, float64, generator: gen);
+        return Apply(x, u);
+    }
+
+    /// <summary>Uniforms per image: u₀ decides whether it is solarized.</summary>
+    public const int Draws = 1;
+
+    /// <summary>Solarizes image b of <paramref name="x"/> (B×C×H×W in [0, 1]) when <c>u[b, 0] &lt; p</c>.</summary>
+    public Tensor Apply(Tensor x, Tensor u)
     {
         if (Probability <= 0) return x.alias();
         using var scope = NewDisposeScope();
-        var chosen = rand(new long[] { x.shape[0] }, generator: gen).lt(Probability).view(-1, 1, 1, 1);
+        var chosen = u[.., 0].to(x.device).lt(Probability).view(-1, 1, 1, 1);
         return where(chosen & x.ge(Threshold), 1 - x, x).MoveToOuterDisposeScope();
     }
 }

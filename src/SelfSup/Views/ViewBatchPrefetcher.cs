@@ -1,16 +1,16 @@
 using System.Collections.Concurrent;
-using SelfSup.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SelfSup.Views;
 
 /// <summary>
-/// The input pipeline of one epoch: a background thread gathers batch b+1, b+2, … (up to
-/// <c>capacity</c> ahead) and draws their views while the trainer runs step b, so view generation
-/// overlaps the optimiser step (what FFCV's loaders give the authors' code). Batches come out in order
-/// and the generator is used in the same sequence as a synchronous loop, so results are identical.
-/// The caller owns (and disposes) each views tensor it takes.
+/// The input pipeline of one epoch: a background thread makes batch b+1, b+2, … (up to <c>capacity</c>
+/// ahead) while the trainer runs step b, so view generation overlaps the optimiser step (what FFCV's
+/// loaders give the authors' code). Batches come out in order. Each batch is a pure function of its index
+/// (the views are keyed on seed, epoch, image and view; see <see cref="ViewKeys"/>), so how far the thread
+/// has drawn ahead never changes a result, and a resumed run can start at any batch. The caller owns (and
+/// disposes) each views tensor it takes.
 /// </summary>
 public sealed class ViewBatchPrefetcher : IDisposable
 {
@@ -18,24 +18,21 @@ public sealed class ViewBatchPrefetcher : IDisposable
     private readonly CancellationTokenSource cancel = new();
     private readonly Task producer;
 
-    /// <param name="order">Image indices of the epoch in visiting order.</param>
-    /// <param name="batches">Number of batches of <paramref name="batchSize"/> to produce.</param>
-    public ViewBatchPrefetcher(ImageDataset data, int[] order, int batchSize, int batches, ViewSampler sampler,
-        torch.Generator generator, int capacity = 2)
+    /// <param name="makeBatch">Batch index → its views (N×M×C×S×S); called on the background thread in index order.</param>
+    /// <param name="first">Index of the first batch to make (non-zero when resuming inside an epoch).</param>
+    /// <param name="end">One past the index of the last batch.</param>
+    public ViewBatchPrefetcher(Func<int, Tensor> makeBatch, int first, int end, int capacity = 2)
     {
         ready = new BlockingCollection<Tensor>(Math.Max(1, capacity));
         producer = Task.Factory.StartNew(() =>
         {
             try
             {
-                for (int b = 0; b < batches && !cancel.IsCancellationRequested; b++)
+                for (int b = first; b < end && !cancel.IsCancellationRequested; b++)
                 {
                     Tensor views;
                     using (var scope = torch.NewDisposeScope())
-                    {
-                        var images = data.Gather(order.AsSpan(b * batchSize, batchSize));
-                        views = sampler.Sample(images, generator).DetachFromDisposeScope();
-                    }
+                        views = makeBatch(b).DetachFromDisposeScope();
                     try { ready.Add(views, cancel.Token); }
                     catch (OperationCanceledException) { views.Dispose(); break; }
                 }

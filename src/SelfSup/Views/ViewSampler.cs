@@ -9,8 +9,9 @@ namespace SelfSup.Views;
 /// The images are repeated M times and all N·M views go through the ops together, each view drawing its own
 /// parameters from the generator, in the order
 /// <c>RandomResizedCrop → HorizontalFlip → ColorJitter → RandomGrayscale → GaussianBlur → Solarize</c>,
-/// after which each channel is normalised, <c>x'_c = (x_c − mean_c) / std_c</c>. Every random number comes from
-/// the <see cref="Generator"/> passed in, so a seed fixes every view.
+/// after which each channel is normalised, <c>x'_c = (x_c − mean_c) / std_c</c>. Every random number of a view
+/// comes from its key (<see cref="ViewKeys"/>: seed, epoch, image, view) through <see cref="ViewDraws"/>, so a view
+/// is a pure function of those four numbers, independent of the batch it is drawn in.
 /// </para>
 /// </summary>
 public sealed class ViewSampler
@@ -50,26 +51,33 @@ public sealed class ViewSampler
     /// <summary>Side S of the views.</summary>
     public int CropSize => Preset.CropSize;
 
-    /// <summary>Draws M views of every image.</summary>
-    /// <param name="images">N×C×H×W uint8 on the CPU, C equal to the preset's channel count.</param>
-    /// <param name="gen">Source of every random draw.</param>
-    /// <returns>N×M×C×S×S float32, normalised; view m of image n is at [n, m].</returns>
-    public Tensor Sample(Tensor images, Generator gen)
+    /// <summary>Draws M views of every image, each view's parameters from its key (<see cref="ViewKeys"/>).</summary>
+    /// <param name="images">N×C×H×W uint8 (CPU or the training device), C equal to the preset's channel count.</param>
+    /// <param name="keys">N·M view keys, image-major (<see cref="ViewKeys.For"/>): view m of image n has key <c>keys[n·M + m]</c>.</param>
+    /// <returns>N×M×C×S×S float32 on the images' device, normalised; view m of image n is at [n, m].</returns>
+    public Tensor Sample(Tensor images, ReadOnlySpan<ulong> keys)
     {
         CheckImages(images);
-        using var scope = NewDisposeScope();
         long n = images.shape[0], c = images.shape[1], h = images.shape[2], w = images.shape[3];
+        if (keys.Length != n * Views)
+            throw new SelfSupError($"ViewSampler: {keys.Length} view keys for {n} images × {Views} views; pass ViewKeys.For(seed, epoch, indices, {Views}).");
+        using var scope = NewDisposeScope();
+        var u = ViewDraws.For(keys);
+        var device = images.device;
         var x = images.to_type(float32).div_(255f);
         x = x.unsqueeze(1).expand(n, Views, c, h, w).reshape(n * Views, c, h, w);
-        x = _crop.Apply(x, gen);
-        x = _flip.Apply(x, gen);
-        x = _jitter.Apply(x, gen);
-        x = _grayscale.Apply(x, gen);
-        x = _blur.Apply(x, gen);
-        x = _solarize.Apply(x, gen);
+        x = _crop.Apply(x, ViewDraws.Columns(u, ViewDraws.CropColumn, RandomResizedCrop.Draws, device));
+        x = _flip.Apply(x, ViewDraws.Columns(u, ViewDraws.FlipColumn, HorizontalFlip.Draws, device));
+        x = _jitter.Apply(x, ViewDraws.Columns(u, ViewDraws.JitterColumn, ColorJitter.Draws, device));
+        x = _grayscale.Apply(x, ViewDraws.Columns(u, ViewDraws.GrayscaleColumn, RandomGrayscale.Draws, device));
+        x = _blur.Apply(x, ViewDraws.Columns(u, ViewDraws.BlurColumn, GaussianBlur.Draws, device));
+        x = _solarize.Apply(x, ViewDraws.Columns(u, ViewDraws.SolarizeColumn, Solarize.Draws, device));
         x = Normalise(x, Preset);
         return x.view(n, Views, c, CropSize, CropSize).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Draws M views of every image with view keys taken from <paramref name="gen"/> (previews, view-averaged features).</summary>
+    public Tensor Sample(Tensor images, Generator gen) => Sample(images, ViewKeys.From(gen, (int)(images.shape[0] * Views)));
 
     /// <summary>
     /// The unaugmented images for evaluation, normalised: if H×W differs from S×S the shorter side is resized to S

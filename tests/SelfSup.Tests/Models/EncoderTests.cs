@@ -52,7 +52,7 @@ public sealed class EncoderTests
     {
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(5);
-        using var a = new Encoder(new EncoderConfig("resnet18", 1, 8, ProjDim: 16));
+        using var a = new Encoder(new EncoderConfig("resnet18", 1, 16, ProjDim: 16));
         a.eval();
         var x = torch.randn(4, 1, 28, 28);
         var reference = a.forward(x);
@@ -65,17 +65,17 @@ public sealed class EncoderTests
         using var dir = new TempDir();
         a.save(dir.File("m.bin"));
         torch.manual_seed(6);
-        using var b = new Encoder(new EncoderConfig("resnet18", 1, 8, ProjDim: 16));
+        using var b = new Encoder(new EncoderConfig("resnet18", 1, 16, ProjDim: 16));
         b.load(dir.File("m.bin"));
         b.eval();
         Assert.True(torch.allclose(reference, b.forward(x), rtol: 1e-4, atol: 1e-5));
     }
 
     [Fact]
-    public void ChannelsLastIsRefusedForConvolutionsNarrowerThanEight()
+    public void ChannelsLastIsRefusedForConvolutionsNarrowerThanSixteen()
     {
-        using var narrow = new Encoder(new EncoderConfig("resnet18", 1, 4, ProjDim: 8));
-        using var wide = new Encoder(new EncoderConfig("resnet18", 1, 8, ProjDim: 8));
+        using var narrow = new Encoder(new EncoderConfig("resnet18", 1, 8, ProjDim: 8));
+        using var wide = new Encoder(new EncoderConfig("resnet18", 1, 16, ProjDim: 8));
         Assert.False(MemoryLayout.UseChannelsLast(narrow));
         Assert.True(MemoryLayout.UseChannelsLast(wide));
         Assert.False(MemoryLayout.UseChannelsLast(wide, on: false));

@@ -17,14 +17,12 @@ public sealed class ViewBatchPrefetcherTests
     {
         using var data = Data(40);
         var order = Enumerable.Range(0, 40).Reverse().ToArray();
-        var sampler = new ViewSampler(AugmentationPreset.FashionMnist, 3);
-        using var syncGen = new torch.Generator(11);
-        using var asyncGen = new torch.Generator(11);
-        using var prefetcher = new ViewBatchPrefetcher(data, order, 8, 5, sampler, asyncGen, capacity: 2);
+        var batches = new EpochBatches(data, new ViewSampler(AugmentationPreset.FashionMnist, 3), seed: 5, epoch: 2, order, batchSize: 8);
+        using var prefetcher = new ViewBatchPrefetcher(batches.Views, 0, batches.Count, capacity: 2);
         for (int b = 0; b < 5; b++)
         {
             using var scope = torch.NewDisposeScope();
-            var expected = sampler.Sample(data.Gather(order.AsSpan(b * 8, 8)), syncGen);
+            var expected = batches.Views(b);
             using var actual = prefetcher.Next();
             Assert.Equal([8L, 3, 1, 28, 28], actual.shape);
             Assert.True(expected.equal(actual).all().item<bool>(), $"batch {b} differs");
@@ -33,12 +31,29 @@ public sealed class ViewBatchPrefetcherTests
     }
 
     [Fact]
+    public void StartingInsideTheEpochGivesTheSameLaterBatches()
+    {
+        using var data = Data(40);
+        var order = Enumerable.Range(0, 40).ToArray();
+        var batches = new EpochBatches(data, new ViewSampler(AugmentationPreset.FashionMnist, 2), seed: 1, epoch: 0, order, batchSize: 8);
+        var all = new List<Tensor>();
+        using (var full = new ViewBatchPrefetcher(batches.Views, 0, 5))
+            for (int b = 0; b < 5; b++) all.Add(full.Next());
+        using var resumed = new ViewBatchPrefetcher(batches.Views, 3, 5);
+        for (int b = 3; b < 5; b++)
+        {
+            using var views = resumed.Next();
+            Assert.True(views.eq(all[b]).all().item<bool>(), $"batch {b} differs when the prefetcher starts at batch 3");
+        }
+        all.ForEach(t => t.Dispose());
+    }
+
+    [Fact]
     public void DisposingEarlyStopsTheProducer()
     {
         using var data = Data(64);
-        var order = Enumerable.Range(0, 64).ToArray();
-        using var gen = new torch.Generator(1);
-        var prefetcher = new ViewBatchPrefetcher(data, order, 8, 8, new ViewSampler(AugmentationPreset.FashionMnist, 2), gen, capacity: 1);
+        var batches = new EpochBatches(data, new ViewSampler(AugmentationPreset.FashionMnist, 2), 0, 0, Enumerable.Range(0, 64).ToArray(), 8);
+        var prefetcher = new ViewBatchPrefetcher(batches.Views, 0, batches.Count, capacity: 1);
         using (prefetcher.Next()) { }
         var dispose = Task.Run(prefetcher.Dispose);
         Assert.True(dispose.Wait(TimeSpan.FromSeconds(30)), "Dispose hung");

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Xunit;
+
+namespace SelfSup.Tests.Cli;
+
+/// <summary>
+/// Real `selfsup pretrain` processes killed (SIGKILL), interrupted (SIGINT) and terminated (SIGTERM) inside an
+/// epoch, then resumed: the losses of every step equal those of an uninterrupted run.
+/// </summary>
+public sealed class InterruptionTests
+{
+    // 1600 images, batch 16: 100 steps per epoch, 2 epochs; a checkpoint every 5 steps
+    private static string[] Args(string data, string run, params string[] extra) =>
+    [
+        "pretrain", "--data-dir", data, "--width", "4", "--no-channels-last", "--proj-dim", "16", "--batch-size", "16",
+        "--epochs", "2", "--threads", "1", "--log-every", "1", "--checkpoint-every", "5", "--no-probe", "--out", run, .. extra,
+    ];
+
+    private static (long Step, double Loss)[] Metrics(string run) =>
+        File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .Select(e => (e.GetProperty("step").GetInt64(), e.GetProperty("loss").GetDouble())).ToArray();
+
+    /// <summary>Waits until the run has a finished checkpoint past step <paramref name="afterStep"/>, while the process still runs.</summary>
+    private static void WaitForCheckpoint(CliProcess.Running running, string run, int afterStep)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.False(running.Process.HasExited, $"the run ended before it could be interrupted: {running.Stderr.Result}");
+            var dir = Path.Combine(run, "checkpoints");
+            if (Directory.Exists(dir) && Directory.GetDirectories(dir, "step-*")
+                    .Any(d => !d.EndsWith(".tmp") && long.Parse(Path.GetFileName(d)[5..]) > afterStep && File.Exists(Path.Combine(d, "state.json"))))
+                return;
+            Thread.Sleep(10);
+        }
+        throw new TimeoutException($"no checkpoint after step {afterStep} appeared in {run}");
+    }
+
+    [Fact]
+    public void Killed_interrupted_and_terminated_runs_resume_to_the_same_losses()
+    {
+        using var dir = new TempDir();
+        SyntheticFashionMnist.Write(dir.File("data"), trainCount: 1600);
+        var straight = CliProcess.Run(Args(dir.File("data"), dir.File("straight")));
+        Assert.True(straight.ExitCode == 0, straight.Stderr);
+        var expected = Metrics(dir.File("straight"));
+        Assert.Equal(200, expected.Length);
+
+        // SIGKILL inside the first epoch: --resume continues from the newest complete checkpoint
+        string killed = dir.File("killed");
+        var a = CliProcess.Start(Args(dir.File("data"), killed));
+        WaitForCheckpoint(a, killed, 5);
+        a.Process.Kill();
+        a.Wait(TimeSpan.FromSeconds(30));
+        var resumed = CliProcess.Run("pretrain", "--resume", "--out", killed, "--no-probe");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        Assert.Equal(expected, Metrics(killed));
+
+        // Ctrl-C: a checkpoint after the current step, the resume command printed, exit 130
+        string interrupted = dir.File("interrupted");
+        var b = CliProcess.Start(Args(dir.File("data"), interrupted));
+        WaitForCheckpoint(b, interrupted, 5);
+        b.Signal("INT");
+        var stopped = b.Wait(TimeSpan.FromSeconds(60));
+        Assert.True(stopped.ExitCode == 130, $"exit {stopped.ExitCode}: {stopped.Stderr}");
+        Assert.Contains($"pretrain --resume --out {interrupted}", stopped.Stdout);
+
+        // a flag that changes the maths is refused on resume, naming the key and both values
+        var refused = CliProcess.Run("pretrain", "--resume", "--out", interrupted, "--lr", "0.5", "--no-probe");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("lr", refused.Stderr);
+        Assert.Contains("0.001", refused.Stderr);
+        Assert.Contains("0.5", refused.Stderr);
+
+        // resume, then SIGTERM in the second epoch: exit 143; resume again to the end
+        var c = CliProcess.Start("pretrain", "--resume", "--out", interrupted, "--no-probe");
+        WaitForCheckpoint(c, interrupted, 105);
+        c.Signal("TERM");
+        var terminated = c.Wait(TimeSpan.FromSeconds(60));
+        Assert.True(terminated.ExitCode == 143, $"exit {terminated.ExitCode}: {terminated.Stderr}");
+        var last = CliProcess.Run("pretrain", "--resume", "--out", interrupted, "--no-probe");
+        Assert.True(last.ExitCode == 0, last.Stderr);
+        Assert.Equal(expected, Metrics(interrupted));
+    }
+}
