@@ -1,0 +1,38 @@
+namespace SelfSup.Experiments;
+
+/// <summary>
+/// Paper Fig. 5: test error (100 − accuracy) against pretraining time for every configuration, the
+/// Pareto frontier (<see cref="ParetoFrontier"/>) marked; <c>error-vs-runtime-pareto.png</c> and a table.
+/// </summary>
+public static class ParetoFigure
+{
+    public const string File = "error-vs-runtime-pareto.png";
+
+    public static void Write(ReportMarkdown md, List<RunGroup> groups)
+    {
+        var points = new List<(string Label, double X, double Y, double XError, double YError)>();
+        var shortLabels = new List<string>();
+        var varying = SweepConfig.VaryingKeys(groups.Select(g => g.Settings).ToList());
+        foreach (var g in groups)
+        {
+            var acc = Stat.Of(g.Runs.Select(r => r.Final(md.Metric)));
+            var time = Stat.Of(g.Runs.Select(r => r.PretrainSeconds));
+            if (acc is null || time is null) continue;
+            points.Add((g.Label, time.Value.Mean, 100 - acc.Value.Mean, time.Value.Std, acc.Value.Std));
+            shortLabels.Add(RunGroups.ShortLabel(g.Settings, varying));
+        }
+        md.Paragraph("## Error vs runtime");
+        if (points.Count == 0) { md.Paragraph("No run has both an accuracy and a pretraining time yet."); return; }
+        var frontier = ParetoFrontier.Indices(points.Select(p => (p.X, p.Y)).ToList());
+        Plots.SavePareto(md.PlotPath(File), "Error vs pretraining time, Pareto frontier marked",
+            "pretraining time (s)", $"test error (%) = 100 − {md.MetricName.Replace(" (%)", "")}",
+            points.Select((p, i) => p with { Label = shortLabels[i] }).ToList(), frontier);
+        md.Paragraph("Test error against pretraining wall-clock time (paper Fig. 5). Configurations on the Pareto frontier — no other is both faster and more accurate — are marked ★.");
+        md.Image(File, "error vs runtime");
+        md.Line("| configuration | pretraining time (s) | error (%) | frontier |");
+        md.Line("|---|---:|---:|:---:|");
+        foreach (int i in Enumerable.Range(0, points.Count).OrderBy(i => points[i].X))
+            md.Line($"| {points[i].Label} | {ReportMarkdown.Fmt(points[i].X, points[i].XError, "F1")} | {ReportMarkdown.Fmt(points[i].Y, points[i].YError)} | {(frontier.Contains(i) ? "★" : "")} |");
+        md.Line();
+    }
+}
