@@ -13,15 +13,17 @@ public static class AccuracyVsProjectorDimFigure
         var bySeries = members.GroupBy(g => seriesKeys.Count == 0 ? "accuracy (%)" : RunGroups.Label(g.Settings, seriesKeys)).ToList();
         var series = new List<Series>();
         var dims = members.Select(g => (double)g.Config.ProjDim).Distinct().Order().ToList();
+        var readout = ReadoutComparison.Choose(members, md.Metric);
         md.Paragraph("Accuracy against the projector's output dimension d (paper Fig. 2): a fixed orthogonality weight β against β = c/d.");
+        md.Paragraph(readout.Note());
         md.Line($"| d | {string.Join(" | ", bySeries.Select(s => s.Key))} |");
         md.Line($"|---:|{string.Concat(bySeries.Select(_ => "---:|"))}");
         foreach (var d in dims)
-            md.Line($"| {d} | {string.Join(" | ", bySeries.Select(s => ReportMarkdown.Fmt(s.Where(g => g.Config.ProjDim == d).Select(g => Stat.Of(g.Runs.Select(r => r.Final(md.Metric)))).FirstOrDefault())))} |");
+            md.Line($"| {d} | {string.Join(" | ", bySeries.Select(s => ReportMarkdown.Fmt(s.Where(g => g.Config.ProjDim == d).Select(readout.Of).FirstOrDefault())))} |");
         md.Line();
         foreach (var s in bySeries)
         {
-            var points = s.OrderBy(g => g.Config.ProjDim).Select(g => (D: (double)g.Config.ProjDim, S: Stat.Of(g.Runs.Select(r => r.Final(md.Metric))))).Where(p => p.S is not null).ToList();
+            var points = s.OrderBy(g => g.Config.ProjDim).Select(g => (D: (double)g.Config.ProjDim, S: readout.Of(g))).Where(p => p.S is not null).ToList();
             series.Add(new Series(seriesKeys.Count == 0 ? $"β = {SweepConfig.Display(s.First().Settings["beta"])}" : s.Key, points.Select(p => Math.Log2(p.D)).ToArray(),
                 points.Select(p => p.S!.Value.Mean).ToArray(), points.Select(p => p.S!.Value.Std).ToArray()));
         }

@@ -11,8 +11,19 @@ public sealed record RunRecord(string Name, string Path, TrainConfig Config, Jso
 {
     public double? Number(string key) => Summary[key] is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
 
-    /// <summary>Final accuracy: the full readout in summary.json, else the last periodic evaluation.</summary>
-    public double? Final(string metric) => Number(metric == "knn" ? "knn_top1" : "probe_top1") ?? (Evals.Count > 0 ? Report.Metric(metric)(Evals[^1]) : null);
+    /// <summary>
+    /// The run's accuracy by <paramref name="metric"/> ("probe" or "knn") and how it was measured: the final
+    /// readout in summary.json when there is one, else the last periodic evaluation that has it (marked
+    /// periodic, with its probe's epochs); null when neither exists.
+    /// </summary>
+    public AccuracyReading? Accuracy(string metric)
+    {
+        bool knn = metric == "knn";
+        if (Number(knn ? "knn_top1" : "probe_top1") is { } final)
+            return new AccuracyReading(final, new ReadoutProtocol(true, knn ? 0 : (int)(Number("probe_epochs") ?? 0)));
+        var last = Evals.LastOrDefault(e => Report.Metric(metric)(e) is not null);
+        return last is null ? null : new AccuracyReading(Report.Metric(metric)(last)!.Value, new ReadoutProtocol(false, knn ? 0 : last.ProbeEpochs));
+    }
 
     public double? PretrainSeconds => Number("pretrain_seconds") ?? Evals.LastOrDefault()?.PretrainSeconds;
     public double? ImagesSeen => Number("images_seen") ?? Evals.LastOrDefault()?.ImagesSeen;

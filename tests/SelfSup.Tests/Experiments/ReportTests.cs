@@ -13,7 +13,7 @@ public sealed class ReportTests
 
     /// <summary>Writes a run directory: config.json, summary.json and evals.jsonl with accuracy rising by <paramref name="perEpoch"/>.</summary>
     private static void FakeRun(string root, string name, TrainConfig config, double final, double seconds, string[] studies,
-        double start = 50, double perEpoch = 10, int epochs = 3)
+        double start = 50, double perEpoch = 10, int epochs = 3, bool readout = true)
     {
         var dir = Path.Combine(root, name);
         new RunDirectory(dir).Create(config);
@@ -23,10 +23,12 @@ public sealed class ReportTests
             KnnTop1 = start - 5, Alpha = 1.2, EffectiveRank = 20, EmbeddingAlpha = 2, EmbeddingEffectiveRank = 10, ProbeEpochs = 5,
         });
         File.WriteAllLines(Path.Combine(dir, PeriodicEvaluator.FileName), evals.Select(e => JsonSerializer.Serialize(e, Snake)));
-        new RunDirectory(dir).UpdateSummary(new Dictionary<string, object?>
+        var summary = new Dictionary<string, object?> { ["pretrain_seconds"] = seconds, ["images_seen"] = 3000, ["sweep_studies"] = studies };
+        if (readout)
         {
-            ["probe_top1"] = final, ["knn_top1"] = final - 3, ["pretrain_seconds"] = seconds, ["images_seen"] = 3000, ["sweep_studies"] = studies, ["finished"] = true,
-        });
+            summary["probe_top1"] = final; summary["knn_top1"] = final - 3; summary["probe_epochs"] = 200; summary["finished"] = true;
+        }
+        new RunDirectory(dir).UpdateSummary(summary);
     }
 
     private static TrainConfig Config(int d = 64, string beta = "auto", int views = 2, double fraction = 1, int seed = 0) =>
@@ -109,5 +111,39 @@ public sealed class ReportTests
         Assert.Contains("kNN top-1 accuracy", md);
         Assert.True(File.Exists(dir.File("out/plots/runs-accuracy-vs-time.png")));
         Assert.Equal(45, result.Target);   // both runs' kNN curves stay at 45
+    }
+
+    [Fact]
+    public void ARunWithoutAFinalReadoutIsMarkedAndNeverComparedWithFinalReadouts()
+    {
+        using var dir = new TempDir();
+        FakeRun(dir.Path, "d16", Config(d: 16), 80, 100, []);                                     // final readout 80 %
+        FakeRun(dir.Path, "d64", Config(d: 64), 0, 60, [], start: 50, perEpoch: 10, readout: false);   // periodic only: 50, 60, 70 %
+        var md = File.ReadAllText(Report.Build(dir.Path).MarkdownPath);
+
+        // every accuracy says how it was measured
+        Assert.Contains("| d = 16 | 1 | final (200-epoch probe) | 80.00 | 77.00 |", md);
+        Assert.Contains("| d = 64 | 1 | periodic (5-epoch probe) | 70.00 | 45.00 |", md);
+        Assert.Contains("*Readout*: **final** is the readout after pretraining", md);
+        // Fig. 2 compares final readouts only: d = 64 is left out, and the text says why
+        Assert.Contains("| 16 | 80.00 |", md);
+        Assert.Contains("| 64 | — |", md);
+        Assert.Contains("Left out, having no final (200-epoch probe) readout: d = 64 — periodic (5-epoch probe).", md);
+        // the Pareto plot: final readouts only, the periodic run counted as left out and absent from its table
+        string pareto = md[md.IndexOf("## Error vs runtime")..md.IndexOf("## Time to target")];
+        Assert.Contains("| d = 16 | 100.0 | 20.00 | ★ |", pareto);
+        Assert.DoesNotContain("| d = 64 |", pareto);
+        Assert.Contains("Left out, having no final (200-epoch probe) readout: d = 64", pareto);
+    }
+
+    [Fact]
+    public void ASeedWithoutAFinalReadoutIsLeftOutOfItsConfigurationsMean()
+    {
+        using var dir = new TempDir();
+        FakeRun(dir.Path, "s0", Config(seed: 0), 80, 100, []);
+        FakeRun(dir.Path, "s1", Config(seed: 1), 0, 100, [], readout: false);   // periodic only: 70 %, not averaged with 80 %
+        var md = File.ReadAllText(Report.Build(dir.Path).MarkdownPath);
+        Assert.Contains("| all runs | 2 | final (200-epoch probe); 1 of 2 seeds without it left out | 80.00 | 77.00 |", md);
+        Assert.Contains("1 run without it is left out of its configuration's mean.", md);
     }
 }
