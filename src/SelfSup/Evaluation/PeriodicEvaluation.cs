@@ -11,7 +11,8 @@ namespace SelfSup.Evaluation;
 
 /// <summary>
 /// One line of <c>evals.jsonl</c>: the readout of the encoder as it was after <see cref="Epoch"/>, with the
-/// pretraining wall-clock so far (evaluation time excluded) and the images seen, so every run yields
+/// pretraining wall-clock so far (evaluation time excluded), the process CPU seconds of pretraining so far
+/// (<see cref="CpuSeconds"/>, when the trainer records it) and the images seen, so every run yields
 /// accuracy-vs-epoch and accuracy-vs-time curves. Spectra are of the held-out (test) split: backbone
 /// features (<see cref="Alpha"/>, <see cref="EffectiveRank"/>) and projector embeddings.
 /// </summary>
@@ -20,6 +21,8 @@ public sealed record EvalRecord
     public int Epoch { get; init; }
     public long Step { get; init; }
     public double PretrainSeconds { get; init; }
+    /// <summary>Process CPU seconds spent in pretraining steps so far (evaluation and checkpoint writing excluded); null in runs that did not record it.</summary>
+    public double? CpuSeconds { get; init; }
     public long ImagesSeen { get; init; }
     public double? ProbeTop1 { get; init; }
     public double? KnnTop1 { get; init; }

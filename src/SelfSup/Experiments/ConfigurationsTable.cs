@@ -10,7 +10,8 @@ public static class ConfigurationsTable
     public static void Write(ReportMarkdown md, List<RunGroup> groups)
     {
         md.Paragraph("## All configurations");
-        md.Line("| configuration | n | readout | linear probe top-1 (%) | kNN top-1 (%) | pretraining time (s) | images seen | α (features) | effective rank (features) |");
+        var axis = TimeAxis.ForRuns(groups.SelectMany(g => g.Runs));
+        md.Line($"| configuration | n | readout | linear probe top-1 (%) | kNN top-1 (%) | {axis.Label} | images seen | α (features) | effective rank (features) |");
         md.Line("|---|---:|---|---:|---:|---:|---:|---:|---:|");
         bool anyPeriodic = false;
         foreach (var g in groups)
@@ -19,7 +20,7 @@ public static class ConfigurationsTable
             var knn = ReadoutComparison.Choose([g], "knn");
             anyPeriodic |= probe.Protocol is { Final: false } || knn.Protocol is { Final: false };
             md.Line($"| {g.Label} | {g.Runs.Count} | {Describe(probe, knn, g.Runs.Count)} | {ReportMarkdown.Fmt(probe.Of(g))} | {ReportMarkdown.Fmt(knn.Of(g))} | " +
-                $"{ReportMarkdown.Fmt(Stat.Of(g.Runs.Select(r => r.PretrainSeconds)), "F1")} | {ReportMarkdown.Fmt(Stat.Of(g.Runs.Select(r => r.ImagesSeen)), "F0")} | " +
+                $"{ReportMarkdown.Fmt(Stat.Of(g.Runs.Select(axis.Seconds)), "F1")} | {ReportMarkdown.Fmt(Stat.Of(g.Runs.Select(r => r.ImagesSeen)), "F0")} | " +
                 $"{ReportMarkdown.Fmt(Stat.Of(g.Runs.Select(r => r.Evals.LastOrDefault()?.Alpha)))} | {ReportMarkdown.Fmt(Stat.Of(g.Runs.Select(r => (double?)r.Evals.LastOrDefault()?.EffectiveRank)), "F1")} |");
         }
         md.Line();

@@ -42,9 +42,12 @@ public sealed class ReadoutComparison
         return new ReadoutComparison(metric, finalOnly, best, groups);
     }
 
+    /// <summary>The configuration's runs measured by <see cref="Protocol"/>.</summary>
+    public IEnumerable<RunRecord> Counted(RunGroup group) =>
+        Protocol is null ? [] : group.Runs.Where(r => r.Accuracy(metric)?.Protocol == Protocol);
+
     /// <summary>Mean ± std over the configuration's runs measured by <see cref="Protocol"/>; null when it has none.</summary>
-    public Stat? Of(RunGroup group) =>
-        Protocol is null ? null : Stat.Of(group.Runs.Select(r => r.Accuracy(metric) is { } a && a.Protocol == Protocol ? a.Value : (double?)null));
+    public Stat? Of(RunGroup group) => Stat.Of(Counted(group).Select(r => r.Accuracy(metric)?.Value));
 
     /// <summary>A Markdown sentence: the protocol used, and what was left out and why.</summary>
     public string Note()

@@ -33,8 +33,9 @@ public static class Report
         md.Paragraph($"{runs.Count} runs in {groups.Count} configurations under `{dir}`. Runs that differ only in their seed are one " +
             "configuration: numbers are the mean ± sample standard deviation over seeds (just the mean for one seed; *n* = seeds). " +
             $"Accuracy is the {md.MetricName} on the test split, from each run's final readout; a run without one shows its last periodic " +
-            "evaluation, marked *periodic*, and is never compared with final readouts. Pretraining time is wall-clock seconds of pretraining alone " +
-            "(periodic evaluation excluded). Curves come from each run's `evals.jsonl` (`--eval-every`), whose probe is the short periodic one.");
+            "evaluation, marked *periodic*, and is never compared with final readouts. Pretraining time is CPU seconds of pretraining when " +
+            "every run compared records them, else wall-clock seconds (periodic evaluation excluded either way); each time comparison says which, " +
+            "and whether sweep cells ran side by side. Curves come from each run's `evals.jsonl` (`--eval-every`), whose probe is the short periodic one.");
         var shared = RunGroups.SharedSettings(groups);
         if (shared.Count > 0) md.Paragraph($"Shared settings: {string.Join(", ", shared.Select(kv => $"`{kv.Key}={kv.Value}`"))}.");
 

@@ -5,9 +5,12 @@ using SelfSup.Training;
 
 namespace SelfSup.Experiments;
 
-/// <summary>A finished or partial run as the report sees it.</summary>
+/// <summary>
+/// A finished or partial run as the report sees it; <see cref="Sessions"/> are a sweep cell's records of
+/// what ran beside it (empty for a run that is not a sweep cell).
+/// </summary>
 public sealed record RunRecord(string Name, string Path, TrainConfig Config, JsonObject Summary, IReadOnlyList<EvalRecord> Evals,
-    string[] Studies, int? UniqueImages)
+    string[] Studies, int? UniqueImages, IReadOnlyList<CellSession> Sessions)
 {
     public double? Number(string key) => Summary[key] is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
 
@@ -26,6 +29,9 @@ public sealed record RunRecord(string Name, string Path, TrainConfig Config, Jso
     }
 
     public double? PretrainSeconds => Number("pretrain_seconds") ?? Evals.LastOrDefault()?.PretrainSeconds;
+
+    /// <summary>Process CPU seconds of pretraining (summary.json <c>pretrain_cpu_seconds</c>, else the last evaluation's); null when not recorded.</summary>
+    public double? PretrainCpuSeconds => Number("pretrain_cpu_seconds") ?? Evals.LastOrDefault()?.CpuSeconds;
     public double? ImagesSeen => Number("images_seen") ?? Evals.LastOrDefault()?.ImagesSeen;
 
     /// <summary>Reads a run directory (config.json, summary.json, evals.jsonl, subset.json, cell.json).</summary>
@@ -35,7 +41,8 @@ public sealed record RunRecord(string Name, string Path, TrainConfig Config, Jso
         var config = run.ReadConfig();
         var summary = run.ReadSummary();
         string[] studies = summary["sweep_studies"] is JsonArray a ? a.Select(x => x?.GetValue<string>() ?? "").ToArray() : [];
-        if (studies.Length == 0 && File.Exists(System.IO.Path.Combine(path, SweepRunner.CellFile)))
+        bool cell = File.Exists(System.IO.Path.Combine(path, SweepRunner.CellFile));
+        if (studies.Length == 0 && cell)
             studies = SweepRunner.ReadSpec(path).Studies;
         int? unique = null;
         var subsetPath = System.IO.Path.Combine(path, "subset.json");
@@ -44,6 +51,7 @@ public sealed record RunRecord(string Name, string Path, TrainConfig Config, Jso
             try { unique = JsonNode.Parse(File.ReadAllText(subsetPath))?["count"]?.GetValue<int>(); }
             catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException) { }
         }
-        return new RunRecord(System.IO.Path.GetFileName(run.Path), run.Path, config, summary, EvalRecord.ReadAll(path), studies, unique);
+        return new RunRecord(System.IO.Path.GetFileName(run.Path), run.Path, config, summary, EvalRecord.ReadAll(path), studies, unique,
+            cell ? SweepRunner.ReadSessions(path) : []);
     }
 }

@@ -12,14 +12,17 @@ public static class TimeToTargetTable
     {
         md.Paragraph("## Time to target accuracy");
         if (target is null) { md.Paragraph("No periodic evaluations: pretrain with `--eval-every K` to measure time to accuracy."); return; }
-        md.Paragraph($"Pretraining time until the periodic {md.MetricName} first reached **{target.Value.ToString("F1", CultureInfo.InvariantCulture)} %** " +
+        var runs = groups.SelectMany(g => g.Runs).ToList();
+        var axis = TimeAxis.ForEvaluations(runs);
+        md.Paragraph($"Pretraining {axis.Name} until the periodic {md.MetricName} first reached **{target.Value.ToString("F1", CultureInfo.InvariantCulture)} %** " +
             $"(paper Tables 2–3){(defaulted ? "; the default target is the lowest best accuracy over all runs, so every run reaches it (set another with `--target`)" : "")}. " +
             "Resolution: the evaluation interval. Mean ± std over the seeds that reached it.");
-        md.Line("| configuration | reached (seeds) | pretraining time (s) | epoch | images seen |");
+        md.Paragraph(axis.Describe(runs));
+        md.Line($"| configuration | reached (seeds) | {axis.Label} | epoch | images seen |");
         md.Line("|---|---:|---:|---:|---:|");
         foreach (var g in groups)
         {
-            var hits = g.Runs.Select(r => TimeToAccuracy.First(r.Evals, target.Value, md.EvalMetric)).ToList();
+            var hits = g.Runs.Select(r => TimeToAccuracy.First(r.Evals, target.Value, md.EvalMetric, axis.Seconds)).ToList();
             var reached = hits.Where(h => h is not null).Select(h => h!).ToList();
             md.Line(reached.Count == 0
                 ? $"| {g.Label} | 0/{g.Runs.Count} | not reached | — | — |"
