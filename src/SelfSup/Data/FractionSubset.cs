@@ -7,24 +7,13 @@ namespace SelfSup.Data;
 public static class FractionSubset
 {
     /// <summary>
-    /// Chooses round(fraction·count) indices uniformly without replacement (Fisher–Yates with
-    /// <see cref="Random"/>(seed)), returned sorted. fraction = 1 returns every index.
+    /// Chooses round(fraction·count) indices (at least one) uniformly without replacement by the
+    /// <see cref="SeededSample"/> rule with the run seed, returned sorted. fraction = 1 returns every index.
     /// </summary>
     public static int[] Choose(int count, double fraction, int seed)
     {
         Validate(fraction);
-        int keep = Math.Max(1, (int)Math.Round(fraction * count));
-        var all = Enumerable.Range(0, count).ToArray();
-        if (keep >= count) return all;
-        var rng = new Random(seed);
-        for (int i = 0; i < keep; i++)
-        {
-            int j = i + rng.Next(count - i);
-            (all[i], all[j]) = (all[j], all[i]);
-        }
-        var chosen = all.AsSpan(0, keep).ToArray();
-        Array.Sort(chosen);
-        return chosen;
+        return SeededSample.Choose(count, Math.Max(1, (int)Math.Round(fraction * count)), seed);
     }
 
     /// <summary>

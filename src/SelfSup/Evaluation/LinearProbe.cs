@@ -13,7 +13,9 @@ public sealed record ProbeSettings(int Epochs = 200, int BatchSize = 512, double
 /// label-smoothed cross-entropy
 ///   L = −(1−ε)·log p_y − (ε/K)·Σ_k log p_k,
 /// then top-1 accuracy on the test features. Features are standardised with the training set's
-/// per-dimension mean and std (a fixed affine map, so still a linear readout of f(x)).
+/// per-dimension mean and variance by <see cref="FeatureStandardiser"/> (x' = (x − μ)/√(σ² + ε), a relative
+/// ridge ε; dimensions constant on the training set map to 0): a fixed affine map, so still a linear
+/// readout of f(x), and one that cannot blow up a dimension the training set never varied.
 /// </summary>
 public static class LinearProbe
 {
@@ -24,10 +26,9 @@ public static class LinearProbe
         device ??= torch.CPU;
         CheckShapes(trainX, trainY, "train"); CheckShapes(testX, testY, "test");
         using var outer = torch.NewDisposeScope();
-        var mean = trainX.mean([0L], keepdim: true);
-        var std = trainX.std([0L], keepdim: true).clamp_min(1e-6);
-        var xTrain = ((trainX - mean) / std).to(device);
-        var xTest = ((testX - mean) / std).to(device);
+        using var standardiser = FeatureStandardiser.Fit(trainX);
+        var xTrain = standardiser.Apply(trainX).to(device);
+        var xTest = standardiser.Apply(testX).to(device);
         var yTrain = trainY.to(device);
 
         torch.manual_seed(settings.Seed);

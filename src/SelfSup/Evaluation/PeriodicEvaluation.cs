@@ -11,7 +11,8 @@ namespace SelfSup.Evaluation;
 
 /// <summary>
 /// One line of <c>evals.jsonl</c>: the readout of the encoder as it was after <see cref="Epoch"/>, with the
-/// pretraining wall-clock so far (evaluation time excluded) and the images seen, so every run yields
+/// pretraining wall-clock so far (evaluation time excluded), the process CPU seconds of pretraining so far
+/// (<see cref="CpuSeconds"/>, when the trainer records it) and the images seen, so every run yields
 /// accuracy-vs-epoch and accuracy-vs-time curves. Spectra are of the held-out (test) split: backbone
 /// features (<see cref="Alpha"/>, <see cref="EffectiveRank"/>) and projector embeddings.
 /// </summary>
@@ -20,6 +21,8 @@ public sealed record EvalRecord
     public int Epoch { get; init; }
     public long Step { get; init; }
     public double PretrainSeconds { get; init; }
+    /// <summary>Process CPU seconds spent in pretraining steps so far (evaluation and checkpoint writing excluded); null in runs that did not record it.</summary>
+    public double? CpuSeconds { get; init; }
     public long ImagesSeen { get; init; }
     public double? ProbeTop1 { get; init; }
     public double? KnnTop1 { get; init; }
@@ -60,12 +63,16 @@ public sealed record EvalRecord
 /// (<c>--eval-probe-epochs</c>), run kNN, take the spectra of the test features and embeddings, and append
 /// one <see cref="EvalRecord"/> to <c>evals.jsonl</c>. Attach <see cref="OnEpochEnd"/> to
 /// <see cref="Pretrainer.OnEpochEnd"/>, which stops the pretraining clock while it runs.
+/// The spectra are of the same held-out images as <c>selfsup spectrum</c> takes for the run
+/// (<see cref="RunSpectrum"/>): <see cref="SeededSample.ForEvaluation"/>(split size, spectrum images, run seed).
 /// </summary>
-public sealed class PeriodicEvaluator(TrainConfig config, RunDirectory run, Action<string, int, int>? progress = null) : IDisposable
+/// <param name="spectrumImages">Held-out images for the spectra (default <see cref="SpectrumImages"/>).</param>
+public sealed class PeriodicEvaluator(TrainConfig config, RunDirectory run, Action<string, int, int>? progress = null,
+    int spectrumImages = PeriodicEvaluator.SpectrumImages) : IDisposable
 {
     public const string FileName = "evals.jsonl";
 
-    /// <summary>Test images used for the spectra (a seeded subset when the split is larger).</summary>
+    /// <summary>Held-out images used for the spectra (the seeded <see cref="SeededSample.ForEvaluation"/> sample when the split is larger).</summary>
     public const int SpectrumImages = 5000;
 
     private ImageDataset? train, test;
@@ -104,7 +111,9 @@ public sealed class PeriodicEvaluator(TrainConfig config, RunDirectory run, Acti
                 (e, n) => progress?.Invoke($"eval epoch {state.Epoch}: linear probe", e, n));
             knn = KnnClassifier.Evaluate(fTrain, yTrain!, fTest, yTest!, train.ClassCount);
         }
-        var (features, embeddings) = Spectra(encoder, fTest, device);
+        // labelled: the probe and kNN use the whole test split, the spectra its seeded sample; unlabelled: test is that sample
+        using var spectrumFeatures = fTest.index_select(0, torch.tensor(SeededSample.ForEvaluation(test!.Count, spectrumImages, config.Seed)));
+        var (features, embeddings) = Spectra(encoder, spectrumFeatures, device);
         return new EvalRecord
         {
             Epoch = state.Epoch, Step = state.Step, PretrainSeconds = Math.Round(state.PretrainSeconds, 3), ImagesSeen = state.ImagesSeen,
@@ -116,12 +125,12 @@ public sealed class PeriodicEvaluator(TrainConfig config, RunDirectory run, Acti
         };
     }
 
-    /// <summary>Spectra of backbone features and of the projector's embeddings of those features.</summary>
+    /// <summary>Spectra of backbone features (all rows given: the caller picks the sample) and of the projector's embeddings of them.</summary>
     public static (SpectrumResult Features, SpectrumResult Embeddings) Spectra(Encoder encoder, Tensor features, Device device)
     {
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
-        var sample = features.shape[0] > SpectrumImages ? features.narrow(0, 0, SpectrumImages) : features;
+        var sample = features;
         var projector = Projector(encoder);
         bool wasTraining = projector.training;
         projector.eval();
@@ -151,17 +160,18 @@ public sealed class PeriodicEvaluator(TrainConfig config, RunDirectory run, Acti
         {
             // unlabeled source: no probe; the spectra come from a seeded sample of the pretraining split
             var all = DatasetCatalog.Open(config.Dataset, config.DataDir, DatasetCatalog.PretrainSplit(config.Dataset, options), options);
-            test = Limit(all, SpectrumImages, config.Seed);
+            test = Limit(all, spectrumImages, config.Seed);
         }
     }
 
-    /// <summary>A seeded uniform subset of at most <paramref name="count"/> images (0 = all); disposes the source when it copies.</summary>
-    private static ImageDataset Limit(ImageDataset data, int count, int seed)
+    /// <summary>
+    /// The run's evaluation sample of at most <paramref name="count"/> images (0 = all), by
+    /// <see cref="SeededSample.ForEvaluation"/>; disposes the source when it copies.
+    /// </summary>
+    public static ImageDataset Limit(ImageDataset data, int count, int runSeed)
     {
         if (count <= 0 || count >= data.Count) return data;
-        var indices = Enumerable.Range(0, data.Count).ToArray();
-        new Random(seed ^ 0x5EED).Shuffle(indices);
-        var subset = data.Subset(indices[..count].Order().ToArray());
+        var subset = data.Subset(SeededSample.ForEvaluation(data.Count, count, runSeed));
         data.Dispose();
         return subset;
     }

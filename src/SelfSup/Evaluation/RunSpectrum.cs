@@ -9,8 +9,10 @@ public sealed record RunSpectrumResult(SpectrumResult Features, SpectrumResult E
 
 /// <summary>
 /// <c>selfsup spectrum</c>: loads a run's checkpoint, computes backbone features of the held-out split
-/// (the test split; for an unlabeled source, a seeded sample of the pretraining split), projects them, and
-/// returns both covariance spectra (<see cref="Spectrum"/>).
+/// (the test split; for an unlabeled source, the pretraining split), at most <c>images</c> of them chosen by
+/// <see cref="SeededSample.ForEvaluation"/> with the run seed (the rule periodic evaluation uses, so the
+/// default 5000 are the images of the run's periodic spectra), projects them, and returns both covariance
+/// spectra (<see cref="Spectrum"/>).
 /// </summary>
 public static class RunSpectrum
 {
@@ -25,28 +27,15 @@ public static class RunSpectrum
             ?? throw new SelfSupError($"run '{run.Path}' has no finished checkpoint yet; finish or resume pretraining first (selfsup pretrain --out {run.Path} --resume)");
         var options = config.ToDataOptions();
         string split = DatasetCatalog.HasLabels(config.Dataset) ? DatasetCatalog.TestSplit(config.Dataset) : DatasetCatalog.PretrainSplit(config.Dataset, options);
-        using var all = DatasetCatalog.Open(config.Dataset, config.DataDir, split, options);
-        ImageDataset data = all;
-        ImageDataset? sample = null;
-        if (all.Count > images)
-        {
-            var indices = Enumerable.Range(0, all.Count).ToArray();
-            new Random(config.Seed ^ 0x5EED).Shuffle(indices);
-            sample = all.Subset(indices[..images].Order().ToArray());
-            data = sample;
-        }
-        try
-        {
-            torch.manual_seed(config.Seed);
-            using var encoder = Pretrainer.BuildEncoder(config, data.Channels);
-            Checkpoint.LoadModel(checkpoint, encoder);
-            encoder.to(device);
-            Models.MemoryLayout.UseChannelsLast(encoder, config.ChannelsLast);
-            encoder.eval();
-            using var features = FeatureExtractor.Extract(encoder.Backbone, data, config.ResolveAugmentation(), device, seed: config.Seed, onBatch: onBatch);
-            var (f, e) = PeriodicEvaluator.Spectra(encoder, features, device);
-            return new RunSpectrumResult(f, e, split, data.Count, checkpoint);
-        }
-        finally { sample?.Dispose(); }
+        using var data = PeriodicEvaluator.Limit(DatasetCatalog.Open(config.Dataset, config.DataDir, split, options), images, config.Seed);
+        torch.manual_seed(config.Seed);
+        using var encoder = Pretrainer.BuildEncoder(config, data.Channels);
+        Checkpoint.LoadModel(checkpoint, encoder);
+        encoder.to(device);
+        Models.MemoryLayout.UseChannelsLast(encoder, config.ChannelsLast);
+        encoder.eval();
+        using var features = FeatureExtractor.Extract(encoder.Backbone, data, config.ResolveAugmentation(), device, seed: config.Seed, onBatch: onBatch);
+        var (f, e) = PeriodicEvaluator.Spectra(encoder, features, device);
+        return new RunSpectrumResult(f, e, split, data.Count, checkpoint);
     }
 }

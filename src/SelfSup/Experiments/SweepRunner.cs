@@ -13,7 +13,10 @@ public enum CellStatus { New, Partial, Done }
 /// <summary>A cell with its folder, status and relative cost (views × fraction × epochs, for the time estimate).</summary>
 public sealed record PlannedCell(SweepCell Cell, string Path, CellStatus Status, double Cost);
 
-/// <summary>What <c>cell.json</c> holds: everything a process needs to run one cell on its own.</summary>
+/// <summary>
+/// What <c>cell.json</c> holds: everything a process needs to run one cell on its own, and (written by
+/// <see cref="SweepRunner.Execute"/>) each stretch of its running with what ran beside it.
+/// </summary>
 public sealed record CellSpec
 {
     public required string Name { get; init; }
@@ -21,6 +24,7 @@ public sealed record CellSpec
     public required Dictionary<string, string> Settings { get; init; }
     public required TrainConfig Config { get; init; }
     public required ReadoutSettings Readout { get; init; }
+    public List<CellSession> Sessions { get; init; } = [];
 }
 
 /// <summary>Progress of a whole sweep (cost-weighted fraction and the estimated time left).</summary>
@@ -70,7 +74,11 @@ public static class SweepRunner
             if (write && status != CellStatus.Done)
             {
                 Directory.CreateDirectory(path);
-                var spec = new CellSpec { Name = cell.Name, Studies = [.. cell.Studies], Settings = new(cell.Settings), Config = config, Readout = sweep.Readout };
+                var spec = new CellSpec
+                {
+                    Name = cell.Name, Studies = [.. cell.Studies], Settings = new(cell.Settings), Config = config, Readout = sweep.Readout,
+                    Sessions = File.Exists(Path.Combine(path, CellFile)) ? ReadSessions(path) : [],   // a resumed cell keeps its earlier stretches
+                };
                 RunDirectory.WriteAtomic(Path.Combine(path, CellFile), JsonSerializer.Serialize(spec, TrainConfig.Json));
             }
         }
@@ -92,6 +100,13 @@ public static class SweepRunner
     /// <summary>True when the cell was pretrained and read out to the end.</summary>
     public static bool IsFinished(RunDirectory run) =>
         File.Exists(run.SummaryPath) && run.ReadSummary()["finished"] is JsonValue v && v.TryGetValue<bool>(out var done) && done;
+
+    /// <summary>The sessions recorded in a cell's cell.json; none when it cannot be read.</summary>
+    public static List<CellSession> ReadSessions(string cellDir)
+    {
+        try { return ReadSpec(cellDir).Sessions; }
+        catch (SelfSupError) { return []; }
+    }
 
     public static CellSpec ReadSpec(string cellDir)
     {
@@ -134,7 +149,9 @@ public static class SweepRunner
     /// <summary>
     /// Runs the cells that are not done, <paramref name="parallel"/> at a time (each through
     /// <paramref name="runOne"/>, which reports a description and its fraction done, or −1 to keep the
-    /// fraction), and reports the cost-weighted progress. A failed cell does not stop the others.
+    /// fraction), and reports the cost-weighted progress. A failed cell does not stop the others. Each
+    /// cell's cell.json records <paramref name="parallel"/>, its threads and the cells that ran beside it
+    /// (<see cref="CellSession"/>).
     /// </summary>
     public static IReadOnlyList<CellFailure> Execute(IReadOnlyList<PlannedCell> cells, int parallel,
         Action<PlannedCell, Action<string, double>> runOne, Action<SweepProgress>? onProgress = null)
@@ -146,6 +163,7 @@ public static class SweepRunner
         var running = new Dictionary<string, (double Fraction, string What, double Cost)>();
         var failures = new List<CellFailure>();
         var gate = new object();
+        var concurrency = new CellConcurrency(parallel);
         var clock = Stopwatch.StartNew();
         int done = 0;
         double doneCost = 0;
@@ -169,6 +187,7 @@ public static class SweepRunner
                     if (queue.Count == 0) return;
                     cell = queue.Dequeue();
                     running[cell.Cell.Name] = (0, "starting", cell.Cost);
+                    concurrency.Started(cell);
                     Report();
                 }
                 try
@@ -190,7 +209,7 @@ public static class SweepRunner
                 }
                 finally
                 {
-                    lock (gate) { running.Remove(cell.Cell.Name); Report(); }
+                    lock (gate) { running.Remove(cell.Cell.Name); concurrency.Ended(cell); Report(); }
                 }
             }
         }

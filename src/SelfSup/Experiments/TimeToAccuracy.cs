@@ -2,7 +2,7 @@ using SelfSup.Evaluation;
 
 namespace SelfSup.Experiments;
 
-/// <summary>When a run first reached a target accuracy: pretraining seconds (evaluation excluded), epoch, images seen.</summary>
+/// <summary>When a run first reached a target accuracy: pretraining seconds (evaluation excluded; wall-clock or CPU, see <see cref="TimeAxis"/>), epoch, images seen.</summary>
 public sealed record TargetReached(double Seconds, int Epoch, long ImagesSeen);
 
 /// <summary>
@@ -12,12 +12,16 @@ public sealed record TargetReached(double Seconds, int Epoch, long ImagesSeen);
 /// </summary>
 public static class TimeToAccuracy
 {
-    /// <summary>The first evaluation reaching <paramref name="target"/> (%), or null when none did.</summary>
-    public static TargetReached? First(IEnumerable<EvalRecord> evals, double target, Func<EvalRecord, double?> metric)
+    /// <summary>
+    /// The first evaluation reaching <paramref name="target"/> (%), or null when none did; its time by
+    /// <paramref name="seconds"/> (default: wall-clock <see cref="EvalRecord.PretrainSeconds"/>).
+    /// </summary>
+    public static TargetReached? First(IEnumerable<EvalRecord> evals, double target, Func<EvalRecord, double?> metric,
+        Func<EvalRecord, double>? seconds = null)
     {
         foreach (var e in evals.OrderBy(e => e.Epoch))
             if (metric(e) is { } acc && acc >= target)
-                return new TargetReached(e.PretrainSeconds, e.Epoch, e.ImagesSeen);
+                return new TargetReached(seconds?.Invoke(e) ?? e.PretrainSeconds, e.Epoch, e.ImagesSeen);
         return null;
     }
 

@@ -11,23 +11,40 @@ public sealed class ReportTests
 {
     private static readonly JsonSerializerOptions Snake = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    /// <summary>Writes a run directory: config.json, summary.json and evals.jsonl with accuracy rising by <paramref name="perEpoch"/>.</summary>
+    /// <summary>
+    /// Writes a run directory: config.json, summary.json and evals.jsonl with accuracy rising by <paramref name="perEpoch"/>;
+    /// with <paramref name="cpuSeconds"/>, CPU seconds of pretraining too (spread evenly over the epochs like the wall seconds);
+    /// with <paramref name="beside"/>, a cell.json saying it ran under --parallel 2 beside those cells.
+    /// </summary>
     private static void FakeRun(string root, string name, TrainConfig config, double final, double seconds, string[] studies,
-        double start = 50, double perEpoch = 10, int epochs = 3)
+        double start = 50, double perEpoch = 10, int epochs = 3, bool readout = true, double? cpuSeconds = null, string[]? beside = null)
     {
         var dir = Path.Combine(root, name);
         new RunDirectory(dir).Create(config);
         var evals = Enumerable.Range(1, epochs).Select(e => new EvalRecord
         {
-            Epoch = e, Step = 10 * e, PretrainSeconds = seconds * e / epochs, ImagesSeen = 1000L * e, ProbeTop1 = start + perEpoch * (e - 1),
+            Epoch = e, Step = 10 * e, PretrainSeconds = seconds * e / epochs, CpuSeconds = cpuSeconds * e / epochs, ImagesSeen = 1000L * e, ProbeTop1 = start + perEpoch * (e - 1),
             KnnTop1 = start - 5, Alpha = 1.2, EffectiveRank = 20, EmbeddingAlpha = 2, EmbeddingEffectiveRank = 10, ProbeEpochs = 5,
         });
         File.WriteAllLines(Path.Combine(dir, PeriodicEvaluator.FileName), evals.Select(e => JsonSerializer.Serialize(e, Snake)));
-        new RunDirectory(dir).UpdateSummary(new Dictionary<string, object?>
+        var summary = new Dictionary<string, object?> { ["pretrain_seconds"] = seconds, ["images_seen"] = 3000, ["sweep_studies"] = studies };
+        if (cpuSeconds is not null) summary["pretrain_cpu_seconds"] = cpuSeconds;
+        if (beside is not null)
+            File.WriteAllText(Path.Combine(dir, SweepRunner.CellFile), JsonSerializer.Serialize(new CellSpec
+            {
+                Name = name, Studies = studies, Settings = [], Config = config, Readout = new ReadoutSettings(),
+                Sessions = [new CellSession { Started = DateTimeOffset.UnixEpoch, Ended = DateTimeOffset.UnixEpoch.AddSeconds(seconds), Parallel = 2, Threads = 1, Beside = [.. beside] }],
+            }, TrainConfig.Json));
+        if (readout)
         {
-            ["probe_top1"] = final, ["knn_top1"] = final - 3, ["pretrain_seconds"] = seconds, ["images_seen"] = 3000, ["sweep_studies"] = studies, ["finished"] = true,
-        });
+            summary["probe_top1"] = final; summary["knn_top1"] = final - 3; summary["probe_epochs"] = 200; summary["finished"] = true;
+        }
+        new RunDirectory(dir).UpdateSummary(summary);
     }
+
+    /// <summary>The part of report.md from <paramref name="heading"/> up to <paramref name="next"/> (or the end).</summary>
+    private static string Section(string md, string heading, string? next = null) =>
+        md[md.IndexOf(heading)..(next is null ? md.Length : md.IndexOf(next))];
 
     private static TrainConfig Config(int d = 64, string beta = "auto", int views = 2, double fraction = 1, int seed = 0) =>
         new() { ProjDim = d, Beta = beta, Views = views, Fraction = fraction, Seed = seed, Width = 8, Epochs = 3, EvalEvery = 1 };
@@ -109,5 +126,82 @@ public sealed class ReportTests
         Assert.Contains("kNN top-1 accuracy", md);
         Assert.True(File.Exists(dir.File("out/plots/runs-accuracy-vs-time.png")));
         Assert.Equal(45, result.Target);   // both runs' kNN curves stay at 45
+    }
+
+    [Fact]
+    public void ARunWithoutAFinalReadoutIsMarkedAndNeverComparedWithFinalReadouts()
+    {
+        using var dir = new TempDir();
+        FakeRun(dir.Path, "d16", Config(d: 16), 80, 100, []);                                     // final readout 80 %
+        FakeRun(dir.Path, "d64", Config(d: 64), 0, 60, [], start: 50, perEpoch: 10, readout: false);   // periodic only: 50, 60, 70 %
+        var md = File.ReadAllText(Report.Build(dir.Path).MarkdownPath);
+
+        // every accuracy says how it was measured
+        Assert.Contains("| d = 16 | 1 | final (200-epoch probe) | 80.00 | 77.00 |", md);
+        Assert.Contains("| d = 64 | 1 | periodic (5-epoch probe) | 70.00 | 45.00 |", md);
+        Assert.Contains("*Readout*: **final** is the readout after pretraining", md);
+        // Fig. 2 compares final readouts only: d = 64 is left out, and the text says why
+        Assert.Contains("| 16 | 80.00 |", md);
+        Assert.Contains("| 64 | — |", md);
+        Assert.Contains("Left out, having no final (200-epoch probe) readout: d = 64 — periodic (5-epoch probe).", md);
+        // the Pareto plot: final readouts only, the periodic run counted as left out and absent from its table
+        string pareto = Section(md, "## Error vs runtime", "## Time to target");
+        Assert.Contains("| d = 16 | 100.0 | 20.00 | ★ |", pareto);
+        Assert.DoesNotContain("| d = 64 |", pareto);
+        Assert.Contains("Left out, having no final (200-epoch probe) readout: d = 64", pareto);
+    }
+
+    [Fact]
+    public void ASeedWithoutAFinalReadoutIsLeftOutOfItsConfigurationsMean()
+    {
+        using var dir = new TempDir();
+        FakeRun(dir.Path, "s0", Config(seed: 0), 80, 100, []);
+        FakeRun(dir.Path, "s1", Config(seed: 1), 0, 100, [], readout: false);   // periodic only: 70 %, not averaged with 80 %
+        var md = File.ReadAllText(Report.Build(dir.Path).MarkdownPath);
+        Assert.Contains("| all runs | 2 | final (200-epoch probe); 1 of 2 seeds without it left out | 80.00 | 77.00 |", md);
+        Assert.Contains("1 run without it is left out of its configuration's mean.", md);
+    }
+
+    [Fact]
+    public void TimeComparisonsUseCpuSecondsWhenEveryRunHasThemAndSaySo()
+    {
+        using var dir = new TempDir();
+        // wall 100 s / CPU 150 s at 80 %; wall 60 s / CPU 200 s at 85 %: by wall time d64 beats d16 on both counts,
+        // by CPU time it is slower, so both are on the frontier; the two cells ran side by side
+        FakeRun(dir.Path, "d16", Config(d: 16), 80, 100, [], cpuSeconds: 150, beside: ["d64"]);
+        FakeRun(dir.Path, "d64", Config(d: 64), 85, 60, [], start: 60, perEpoch: 10, cpuSeconds: 200, beside: ["d16"]);
+        var result = Report.Build(dir.Path, new ReportOptions(Target: 70));
+        var md = File.ReadAllText(result.MarkdownPath);
+
+        string pareto = Section(md, "## Error vs runtime", "## Time to target");
+        Assert.Contains("| configuration | pretraining CPU time (s) | error (%) | frontier |", pareto);
+        Assert.Contains("| d = 16 | 150.0 | 20.00 | ★ |", pareto);
+        Assert.Contains("| d = 64 | 200.0 | 15.00 | ★ |", pareto);
+        Assert.Contains("Time: **CPU seconds** of pretraining", pareto);
+        Assert.Contains("Cells ran side by side (--parallel 2, 1 thread per cell): 2 of 2 cells ran beside other cells", pareto);
+        // time to 70 %: d16 (50, 60, 70) at epoch 3 = 150 CPU s; d64 (60, 70, 80) at epoch 2 = 2/3 · 200 CPU s
+        string target = Section(md, "## Time to target");
+        Assert.Contains("| configuration | reached (seeds) | pretraining CPU time (s) | epoch | images seen |", target);
+        Assert.Contains("| d = 16 | 1/1 | 150.0 | 3.0 | 3000 |", target);
+        Assert.Contains("| d = 64 | 1/1 | 133.3 | 2.0 | 2000 |", target);
+        Assert.Contains("Time: **CPU seconds** of pretraining", target);
+        Assert.Contains("pretraining CPU time (s)", md[..md.IndexOf("## Study")]);   // the configurations table's time column
+    }
+
+    [Fact]
+    public void TimeComparisonsFallBackToWallSecondsWhenARunLacksCpuSecondsAndSaySo()
+    {
+        using var dir = new TempDir();
+        FakeRun(dir.Path, "d16", Config(d: 16), 80, 100, [], cpuSeconds: 150);
+        FakeRun(dir.Path, "d64", Config(d: 64), 85, 60, [], start: 60, perEpoch: 10);   // an older run: no CPU seconds
+        var md = File.ReadAllText(Report.Build(dir.Path, new ReportOptions(Target: 70)).MarkdownPath);
+
+        string pareto = Section(md, "## Error vs runtime", "## Time to target");
+        Assert.Contains("| configuration | pretraining wall-clock time (s) | error (%) | frontier |", pareto);
+        Assert.Contains("| d = 64 | 60.0 | 15.00 | ★ |", pareto);
+        Assert.Contains("| d = 16 | 100.0 | 20.00 |  |", pareto);
+        Assert.Contains("Time: **wall-clock seconds** of pretraining (evaluation excluded); CPU seconds are not used because 1 of these runs does not record them.", pareto);
+        Assert.Contains("There is no record of what ran beside these runs", pareto);
+        Assert.Contains("| d = 64 | 1/1 | 40.0 | 2.0 | 2000 |", md);   // time to 70 %: epoch 2 of 3 → 40 wall seconds
     }
 }

@@ -1,0 +1,21 @@
+using System.Globalization;
+
+namespace SelfSup.Experiments;
+
+/// <summary>Mean and spread over seeds: sample standard deviation (0 for one seed), min and max.</summary>
+public readonly record struct Stat(double Mean, double Std, double Min, double Max, int Count)
+{
+    public static Stat? Of(IEnumerable<double?> values)
+    {
+        var v = values.Where(x => x is not null && double.IsFinite(x.Value)).Select(x => x!.Value).ToArray();
+        if (v.Length == 0) return null;
+        double mean = v.Average();
+        double std = v.Length > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1)) : 0;
+        return new Stat(mean, std, v.Min(), v.Max(), v.Length);
+    }
+
+    /// <summary>"mean ± std" (just the mean for one seed).</summary>
+    public string Format(string format = "F2") => Count > 1
+        ? $"{Mean.ToString(format, CultureInfo.InvariantCulture)} ± {Std.ToString(format, CultureInfo.InvariantCulture)}"
+        : Mean.ToString(format, CultureInfo.InvariantCulture);
+}
