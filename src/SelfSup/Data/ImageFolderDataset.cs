@@ -23,7 +23,7 @@ public static class ImageFolderDataset
     public static ImageDataset Load(string root, string split, int side = 144, string? classList = null)
     {
         var (classes, files) = Scan(root, split, classList);
-        var key = new CacheKey("imagefolder").Add(split, side.ToString()).Add(classes.ToArray());
+        var key = new CacheKey("imagefolder").Add("split", split, "side", side.ToString()).Add(["classes", .. classes]);
         string splitDir = Path.Combine(root, split);
         foreach (var (path, label) in files) key.AddFile(path, Path.GetRelativePath(splitDir, path));
         string cacheName = classList is null ? "imagefolder" : "imagefolder-" + Path.GetFileNameWithoutExtension(classList);
@@ -34,7 +34,7 @@ public static class ImageFolderDataset
     public static ImageDataset LoadUnlabeled(string dir, int side = 144)
     {
         var files = ScanUnlabeled(dir);
-        var key = new CacheKey("folder").Add(side.ToString());
+        var key = new CacheKey("folder").Add("side", side.ToString());
         foreach (var path in files) key.AddFile(path, Path.GetRelativePath(dir, path));
         return Build("folder", "folder", "train", dir, key, files.Select(p => (p, -1)).ToList(), side, []);
     }
