@@ -104,9 +104,12 @@ public static class ImageCache
             }
             IO.DurableFile.MoveIntoPlace(temp, path);
         }
-        catch
+        catch (Exception e)
         {
             try { File.Delete(temp); } catch (IOException) { }
+            if (e is IOException and not (FileNotFoundException or DirectoryNotFoundException))
+                throw new SelfSupError($"building image cache '{path}' failed ({e.Message.ReplaceLineEndings(" ").TrimEnd('.')}); " +
+                    "if the disk is full, free space or set SELFSUP_CACHE_DIR to a folder on another disk", e);
             throw;
         }
         RemoveVersion1(dir, $"{name}-{split}-");

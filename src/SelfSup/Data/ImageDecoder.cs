@@ -9,10 +9,11 @@ namespace SelfSup.Data;
 /// covers the side), as planar CHW. Gray images become three equal channels; alpha is dropped.
 /// <para>
 /// A damaged or hostile file ends in a <see cref="SelfSupError"/> naming it, never in a native crash or a huge
-/// allocation: the pixel count a header declares is checked against what the file's bytes can hold before
-/// any pixel memory is allocated (PNG's deflate expands at most 1032:1, i.e. ≤ 8256 one-bit pixels per byte;
-/// a JPEG decoded at 1/8 scale needs at least a bit per decoded pixel), and cropping before resizing keeps an
-/// image of extreme aspect ratio (1×100 000) from being scaled up to gigapixels.
+/// allocation: before any pixel memory is allocated, the pixels to decode are checked against what the file's
+/// bytes can plausibly hold — one megapixel plus <see cref="MaxPixelsPerFileByte"/> per byte, above PNG's hard
+/// limit (deflate expands at most 1032:1: 8256 one-bit pixels per byte) and above what Huffman-coded JPEGs reach
+/// at 1/8 scale (at least a bit per decoded pixel) — and against <see cref="MaxPixels"/>; cropping before
+/// resizing keeps an image of extreme aspect ratio (1×30 000) from being scaled up to gigapixels.
 /// </para>
 /// </summary>
 public static class ImageDecoder
@@ -20,7 +21,7 @@ public static class ImageDecoder
     /// <summary>File extensions read as images (case-insensitive).</summary>
     public static readonly string[] Extensions = [".jpg", ".jpeg", ".png"];
 
-    /// <summary>Decoded pixels a file may declare per byte it holds (above PNG's and JPEG's real limits).</summary>
+    /// <summary>Decoded pixels a file may declare per byte it holds, beyond the first megapixel (see the type's remarks).</summary>
     public const long MaxPixelsPerFileByte = 8448;
 
     /// <summary>Largest image decoded at all, in pixels (1 GiB as RGBA).</summary>
@@ -53,7 +54,7 @@ public static class ImageDecoder
         }
         long pixels = (long)size.Width * size.Height;
         if (pixels > Math.Min(MaxPixels, bytes.LongLength * MaxPixelsPerFileByte + (1 << 20)))
-            throw new SelfSupError($"image '{path}' declares {full.Width}×{full.Height} pixels, more than its {bytes.Length} bytes can hold " +
+            throw new SelfSupError($"image '{path}' declares {full.Width}×{full.Height} pixels, more than its {bytes.Length} bytes can plausibly hold " +
                 $"(or over the {MaxPixels >> 20}-megapixel limit); its header is corrupt — delete or replace it");
         var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var decoded = new SKBitmap();

@@ -35,11 +35,11 @@ public static partial class DurableFile
     {
         if (OperatingSystem.IsWindows()) return;
         int fd = Open(dir, ReadOnly);
-        if (fd < 0) throw new IOException($"cannot open folder '{dir}' to flush it to disk (errno {Marshal.GetLastPInvokeError()})");
+        if (fd < 0) throw new IOException($"cannot open folder '{dir}' to flush it to disk (errno {Marshal.GetLastPInvokeError()}); check that it exists and is readable");
         try
         {
             if (Fsync(fd) != 0 && Marshal.GetLastPInvokeError() is var errno && errno != NotSupported)
-                throw new IOException($"cannot flush folder '{dir}' to disk (errno {errno})");
+                throw new IOException($"cannot flush folder '{dir}' to disk (errno {errno}); the disk may be failing or full — check it before trusting files written there");
         }
         finally
         {

@@ -10,8 +10,9 @@ namespace SelfSup.Tests.Fuzz;
 /// <item><c>accepted-correct</c> — the reader returned data and the test's check found it consistent;</item>
 /// <item><c>rejected-with-clear-error</c> — a <see cref="SelfSupError"/> whose message is one line and names the file;</item>
 /// <item>bad — anything else: another exception type (a crash), an unclear error, data the check found wrong,
-/// a case that took longer than <see cref="HangSeconds"/>, or one that allocated more than the limit
-/// (a size field trusted before being checked against the file).</item>
+/// a case that took longer than <see cref="HangSeconds"/>, or one that allocated more managed memory on its
+/// thread than the limit (a size field trusted before being checked against the file). Native allocations
+/// (SkiaSharp bitmaps, torch tensors) are not counted here: the readers check sizes before making them.</item>
 /// </list>
 /// <see cref="Finish"/> writes the counts per outcome and per mutation kind and fails on any bad outcome.
 /// </summary>
