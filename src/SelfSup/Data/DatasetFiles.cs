@@ -43,14 +43,15 @@ public sealed class DatasetFiles
     /// <summary>How a member is named in messages: the extracted file, or archive:member.</summary>
     public string Describe(string member) => Archive is not null ? $"{Archive}:{member}" : Path.Combine(Folder!, member);
 
-    /// <summary>Adds what the members are made of (paths, sizes, times) to a cache key.</summary>
+    /// <summary>Adds where the members are (a setting) and what they are made of (paths, sizes, times: content) to a cache key.</summary>
     public CacheKey AddTo(CacheKey key, IEnumerable<string> members)
     {
+        key.Add("source", Archive ?? Folder!);
         if (Archive is not null) return key.AddFile(Archive);
         foreach (var m in members)
         {
             string path = Path.Combine(Folder!, m);
-            if (File.Exists(path)) key.AddFile(path); else key.Add(path, "missing");
+            if (File.Exists(path)) key.AddFile(path); else key.AddContent(path, "missing");
         }
         return key;
     }

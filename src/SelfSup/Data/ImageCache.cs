@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using TorchSharp;
@@ -15,22 +15,38 @@ namespace SelfSup.Data;
 /// has to fit in memory.
 /// <para>
 /// File layout (little-endian): a 4096-byte header — magic <c>SSLCACHE</c>, int32 version, int32 C, H, W,
-/// int64 N, int32 class count, int32 reserved, the 32-byte SHA-256 of the source key — then N·C·H·W
-/// image bytes (row-major N×C×H×W), then N int32 labels (−1 = unlabelled), then an int32 byte length
-/// and the UTF-8 class names joined by '\n'.
+/// int64 N, int32 class count, int32 reserved, the 32-byte SHA-256 of the source key, int64 file length,
+/// the 16-byte XxHash128 of the whole file and the 16-byte XxHash128 of a sample of it (both computed with
+/// these two fields zeroed) — then N·C·H·W image bytes (row-major N×C×H×W), then N int32 labels
+/// (−1 = unlabelled), then an int32 byte length and the UTF-8 class names joined by '\n'.
 /// </para>
 /// <para>
-/// The source key lists what the cache was made from (file names, sizes and modification times, the
-/// stored side, the class list, the label granularity); when it changes the cache is stale and is
-/// rebuilt. Caches are written to a temporary name and renamed when complete, so an interrupted build
-/// leaves nothing half-written. They live in a <c>.selfsup-cache</c> folder beside the data, or, when
-/// that is not writable, in <c>$SELFSUP_CACHE_DIR</c> / <c>$XDG_CACHE_HOME/selfsup</c> / <c>~/.cache/selfsup</c>.
+/// Every open checks the file: its layout against its length, then the whole-file checksum when the file is at
+/// most <see cref="FullCheckBytes"/>, else the sample checksum (the header, the length, 256 blocks of 64 KiB
+/// spread evenly over the images, and all labels and names); <see cref="Verify"/> or
+/// <c>SELFSUP_CACHE_VERIFY=full</c> checks a large cache in full. A damaged or truncated cache is reported in
+/// one line naming it (<see cref="Warning"/>) and rebuilt from the source.
+/// </para>
+/// <para>
+/// The file is named <c>&lt;name&gt;-&lt;split&gt;-&lt;settings hash&gt;.cache</c>, the hash covering every setting of the
+/// <see cref="CacheKey"/> (kind, split, side, class list contents, label granularity, source location): caches
+/// made with other settings never replace each other. When the source files change, the cache of that name is
+/// rebuilt. Caches are written the way checkpoints are (<see cref="IO.DurableFile"/>): to a temporary name,
+/// flushed to disk, renamed, and the folder flushed — an interrupted build leaves nothing half-written. They
+/// live in a <c>.selfsup-cache</c> folder beside the data, or, when that is not writable, in
+/// <c>$SELFSUP_CACHE_DIR</c> / <c>$XDG_CACHE_HOME/selfsup</c> / <c>~/.cache/selfsup</c>.
 /// </para>
 /// </summary>
 public static class ImageCache
 {
-    public const int Version = 1;
+    public const int Version = 2;
     public const int HeaderBytes = 4096;
+
+    /// <summary>Caches up to this size are checked in full on every open; larger ones by the sample checksum.</summary>
+    public const long FullCheckBytes = 256L << 20;
+
+    private const int SampleBlocks = 256, SampleBlockBytes = 64 << 10;
+    private const int KeyHashAt = 40, LengthAt = 72, FullSumAt = 80, SampleSumAt = 96, SumBytes = 16;
     private static readonly byte[] Magic = "SSLCACHE"u8.ToArray();
 
     /// <summary>
@@ -38,6 +54,12 @@ public static class ImageCache
     /// its progress display; null (the default) reports nothing.
     /// </summary>
     public static Action<string, long, long>? Progress { get; set; }
+
+    /// <summary>
+    /// Raised with a one-line message naming the cache file when a damaged cache is found (and rebuilt). With
+    /// no handler the message goes to standard error.
+    /// </summary>
+    public static event Action<string>? Warning;
 
     /// <summary>The cache folder for data at <paramref name="dataRoot"/> (a folder or an archive file).</summary>
     public static string DirectoryFor(string dataRoot)
@@ -54,18 +76,24 @@ public static class ImageCache
     /// <summary>
     /// Opens the cache of (<paramref name="dataset"/>, <paramref name="split"/>) made from the source
     /// described by <paramref name="key"/>, building it first with <paramref name="build"/> when it is
-    /// missing or stale. The file is named <c>&lt;cacheName&gt;-&lt;split&gt;-&lt;key hash&gt;.cache</c>; a rebuild
-    /// deletes the stale file of the same name and split.
+    /// missing, stale or damaged. See the type's remarks for the file name and the checks.
     /// </summary>
     public static ImageDataset OpenOrBuild(string dataset, string split, string dataRoot, CacheKey key, Action<ImageCacheBuilder> build,
         string? cacheName = null)
     {
         string dir = DirectoryFor(dataRoot);
+        string name = cacheName ?? dataset;
+        key.Add("cache", name, dataset, split, Path.GetFullPath(dataRoot));
         byte[] hash = key.Hash();
-        string prefix = $"{cacheName ?? dataset}-{split}-";
-        string path = Path.Combine(dir, prefix + Convert.ToHexString(hash, 0, 6).ToLowerInvariant() + ".cache");
-        if (File.Exists(path) && IsValid(path, hash)) return Open(path, dataset, split);
+        string path = Path.Combine(dir, $"{name}-{split}-{Convert.ToHexString(key.SettingsHash(), 0, 8).ToLowerInvariant()}.cache");
+        if (File.Exists(path))
+        {
+            string? damage = Damage(path, FullCheckRequested ? true : null, out var header);
+            if (damage is null && header!.KeyHash.AsSpan().SequenceEqual(hash)) return Open(path, dataset, split);
+            if (damage is not null) Warn($"image cache '{path}' {damage}; rebuilding it from the source");
+        }
 
+        RemoveAbandonedTemporaries(path);
         string temp = $"{path}.tmp-{Environment.ProcessId}";
         try
         {
@@ -74,69 +102,165 @@ public static class ImageCache
                 build(builder);
                 builder.Complete();
             }
-            File.Move(temp, path, overwrite: true);
+            IO.DurableFile.MoveIntoPlace(temp, path);
         }
-        catch
+        catch (Exception e)
         {
             try { File.Delete(temp); } catch (IOException) { }
+            if (e is IOException and not (FileNotFoundException or DirectoryNotFoundException))
+                throw new SelfSupError($"building image cache '{path}' failed ({e.Message.ReplaceLineEndings(" ").TrimEnd('.')}); " +
+                    "if the disk is full, free space or set SELFSUP_CACHE_DIR to a folder on another disk", e);
             throw;
         }
-        foreach (var stale in Directory.EnumerateFiles(dir, prefix + "*.cache"))
-            if (stale != path && System.Text.RegularExpressions.Regex.IsMatch(Path.GetFileName(stale)[prefix.Length..], "^[0-9a-f]{12}\\.cache$"))
-                try { File.Delete(stale); } catch (IOException) { }
+        RemoveVersion1(dir, $"{name}-{split}-");
         return Open(path, dataset, split);
     }
 
-    /// <summary>Memory-maps a finished cache file as an <see cref="ImageDataset"/>.</summary>
+    /// <summary>
+    /// Checks a cache file: its layout against its length and its checksum — of the whole file when
+    /// <paramref name="full"/>, else of the sample (whatever the size). Returns null when intact, else what is
+    /// wrong, as one line naming the file.
+    /// </summary>
+    public static string? Verify(string path, bool full = true) =>
+        Damage(path, full, out _) is { } damage ? $"image cache '{path}' {damage}" : null;
+
+    /// <summary>Memory-maps a finished cache file as an <see cref="ImageDataset"/> (its layout is checked, not its checksum: see <see cref="Verify"/>).</summary>
     public static ImageDataset Open(string path, string dataset, string split)
     {
-        var h = ReadHeader(path) ?? throw new SelfSupError($"cache file '{path}' is damaged (bad header or length); delete it and it will be rebuilt");
-        long imageBytes = h.Count * h.Channels * h.Height * h.Width;
-        var labels = new int[h.Count];
+        Header h;
+        var labels = Array.Empty<int>();
         string[] names;
         using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
         {
-            var raw = new byte[checked(h.Count * 4)];
-            ReadExactly(handle, raw, HeaderBytes + imageBytes);
+            h = ReadHeader(handle, out string? problem) ?? throw new SelfSupError($"image cache '{path}' {problem}; delete it and it will be rebuilt");
+            var raw = new byte[4 * h.Count];
+            ReadExactly(handle, raw, h.LabelsAt);
+            labels = new int[h.Count];
             for (int i = 0; i < labels.Length; i++) labels[i] = BinaryPrimitives.ReadInt32LittleEndian(raw.AsSpan(4 * i));
-            var lengthBytes = new byte[4];
-            long namesAt = HeaderBytes + imageBytes + 4 * h.Count;
-            ReadExactly(handle, lengthBytes, namesAt);
-            var text = new byte[BinaryPrimitives.ReadInt32LittleEndian(lengthBytes)];
-            ReadExactly(handle, text, namesAt + 4);
+            var text = new byte[h.NamesLength];
+            ReadExactly(handle, text, h.LabelsAt + 4 * h.Count + 4);
             names = text.Length == 0 ? [] : Encoding.UTF8.GetString(text).Split('\n');
         }
-        using var whole = torch.from_file(path, shared: false, size: new FileInfo(path).Length, dtype: ScalarType.Byte);
-        var images = whole.narrow(0, HeaderBytes, imageBytes).view(h.Count, h.Channels, h.Height, h.Width);
+        using var whole = torch.from_file(path, shared: false, size: h.Length, dtype: ScalarType.Byte);
+        var images = whole.narrow(0, HeaderBytes, h.LabelsAt - HeaderBytes).view(h.Count, h.Channels, h.Height, h.Width);
         return new ImageDataset(dataset, split, images, labels, h.ClassCount, names);
     }
 
-    private sealed record Header(int Channels, int Height, int Width, long Count, int ClassCount, byte[] KeyHash);
+    private sealed record Header(int Channels, int Height, int Width, long Count, int ClassCount, byte[] KeyHash, long Length, long LabelsAt, int NamesLength);
 
-    private static Header? ReadHeader(string path)
+    /// <summary>Whether the environment asks for full checks of large caches (<c>SELFSUP_CACHE_VERIFY=full</c>).</summary>
+    private static bool FullCheckRequested => Environment.GetEnvironmentVariable("SELFSUP_CACHE_VERIFY") == "full";
+
+    /// <summary>
+    /// What is wrong with the cache file (null: intact), checking the layout and then the checksum: the whole file's
+    /// when <paramref name="full"/> is true, the sample's when false, and when null by size (<see cref="FullCheckBytes"/>).
+    /// </summary>
+    private static string? Damage(string path, bool? full, out Header? header)
     {
+        header = null;
         try
         {
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            long length = RandomAccess.GetLength(handle);
-            if (length < HeaderBytes) return null;
-            var b = new byte[HeaderBytes];
-            ReadExactly(handle, b, 0);
-            if (!b.AsSpan(0, 8).SequenceEqual(Magic) || BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(8)) != Version) return null;
-            var h = new Header(BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(12)), BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(16)),
-                BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(20)), BinaryPrimitives.ReadInt64LittleEndian(b.AsSpan(24)),
-                BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(32)), b.AsSpan(40, 32).ToArray());
-            if (h.Channels < 1 || h.Height < 1 || h.Width < 1 || h.Count < 1) return null;
-            long namesAt = HeaderBytes + h.Count * h.Channels * h.Height * h.Width + 4 * h.Count;
-            if (length < namesAt + 4) return null;
-            var lengthBytes = new byte[4];
-            ReadExactly(handle, lengthBytes, namesAt);
-            return length == namesAt + 4 + BinaryPrimitives.ReadInt32LittleEndian(lengthBytes) ? h : null;
+            var h = ReadHeader(handle, out string? problem);
+            if (h is null) return problem;
+            bool whole = full ?? h.Length <= FullCheckBytes;
+            var stored = new byte[SumBytes];
+            ReadExactly(handle, stored, whole ? FullSumAt : SampleSumAt);
+            if (!Checksum(handle, h.Length, h.LabelsAt, whole).AsSpan().SequenceEqual(stored))
+                return $"fails its {(whole ? "" : "sampled ")}checksum: its contents changed after it was written (disk or copy error)";
+            header = h;
+            return null;
         }
-        catch (IOException) { return null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot be read ({e.Message.ReplaceLineEndings(" ").TrimEnd('.')})";
+        }
     }
 
-    private static bool IsValid(string path, byte[] keyHash) => ReadHeader(path) is { } h && h.KeyHash.AsSpan().SequenceEqual(keyHash);
+    /// <summary>The header, when the fields are sane and the layout they describe is exactly the file's length; else null and why.</summary>
+    private static Header? ReadHeader(SafeFileHandle handle, out string? problem)
+    {
+        long length = RandomAccess.GetLength(handle);
+        problem = $"is truncated ({length} bytes, less than its {HeaderBytes}-byte header)";
+        if (length < HeaderBytes) return null;
+        var b = new byte[HeaderBytes];
+        ReadExactly(handle, b, 0);
+        problem = "does not start with the SSLCACHE magic: it is not an image cache or its header is damaged";
+        if (!b.AsSpan(0, 8).SequenceEqual(Magic)) return null;
+        int version = BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(8));
+        problem = $"has format version {version}, not {Version}";
+        if (version != Version) return null;
+        int c = BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(12)), h = BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(16)), w = BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(20));
+        long n = BinaryPrimitives.ReadInt64LittleEndian(b.AsSpan(24)), stored = BinaryPrimitives.ReadInt64LittleEndian(b.AsSpan(LengthAt));
+        int classes = BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(32));
+        problem = $"has a damaged header ({n} images of {c}×{h}×{w}, {classes} classes)";
+        if (c is < 1 or > 4 || h is < 1 or > 65536 || w is < 1 or > 65536 || classes < 0 || n < 1) return null;
+        problem = stored > length ? $"is truncated ({length} bytes; its header says {stored})" : $"has the wrong length ({length} bytes; its header says {stored})";
+        if (stored != length) return null;
+        long imageBytes = (long)c * h * w;
+        problem = $"does not hold the {n} images of {c}×{h}×{w} its header declares in {length} bytes";
+        if (n > (length - HeaderBytes) / (imageBytes + 4)) return null;              // guards the products below
+        long labelsAt = HeaderBytes + n * imageBytes, namesAt = labelsAt + 4 * n;
+        if (namesAt + 4 > length) return null;
+        var lengthBytes = new byte[4];
+        ReadExactly(handle, lengthBytes, namesAt);
+        int namesLength = BinaryPrimitives.ReadInt32LittleEndian(lengthBytes);
+        if (namesLength < 0 || namesAt + 4 + namesLength != length) return null;
+        problem = null;
+        return new Header(c, h, w, n, classes, b.AsSpan(KeyHashAt, 32).ToArray(), length, labelsAt, namesLength);
+    }
+
+    /// <summary>
+    /// XxHash128 of the file with the two checksum fields zeroed: all of it (<paramref name="whole"/>), or the
+    /// header, the length, <see cref="SampleBlocks"/> evenly spread blocks of the images (all the images when they
+    /// are no more than those blocks) and the whole tail (labels and names) from <paramref name="tailAt"/>.
+    /// </summary>
+    private static byte[] Checksum(SafeFileHandle handle, long length, long tailAt, bool whole)
+    {
+        var hash = new XxHash128();
+        var buffer = new byte[Math.Min(1 << 20, length)];
+        ReadExactly(handle, buffer.AsSpan(0, HeaderBytes), 0);
+        buffer.AsSpan(FullSumAt, 2 * SumBytes).Clear();
+        hash.Append(buffer.AsSpan(0, HeaderBytes));
+        void AppendRange(long from, long to)
+        {
+            for (long at = from; at < to; at += buffer.Length)
+            {
+                var part = buffer.AsSpan(0, (int)Math.Min(buffer.Length, to - at));
+                ReadExactly(handle, part, at);
+                hash.Append(part);
+            }
+        }
+        if (whole) AppendRange(HeaderBytes, length);
+        else
+        {
+            Span<byte> size = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(size, length);
+            hash.Append(size);
+            long images = tailAt - HeaderBytes;
+            if (images <= (long)SampleBlocks * SampleBlockBytes) AppendRange(HeaderBytes, tailAt);     // the blocks would cover it all
+            else
+                for (int k = 0; k < SampleBlocks; k++)
+                {
+                    long at = HeaderBytes + (images - SampleBlockBytes) / (SampleBlocks - 1) * k;
+                    AppendRange(at, at + SampleBlockBytes);
+                }
+            AppendRange(tailAt, length);
+        }
+        return hash.GetHashAndReset();
+    }
+
+    /// <summary>Completes a built file: writes its length, then both checksums, into the header.</summary>
+    internal static void Seal(SafeFileHandle handle, long length, long tailAt)
+    {
+        var field = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(field, length);
+        RandomAccess.Write(handle, field, LengthAt);
+        var full = Checksum(handle, length, tailAt, whole: true);
+        var sample = Checksum(handle, length, tailAt, whole: false);
+        RandomAccess.Write(handle, full, FullSumAt);
+        RandomAccess.Write(handle, sample, SampleSumAt);
+    }
 
     internal static void WriteHeader(SafeFileHandle handle, int c, int h, int w, long count, int classCount, byte[] keyHash)
     {
@@ -148,10 +272,41 @@ public static class ImageCache
         BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(20), w);
         BinaryPrimitives.WriteInt64LittleEndian(b.AsSpan(24), count);
         BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(32), classCount);
-        keyHash.CopyTo(b, 40);
+        keyHash.CopyTo(b, KeyHashAt);
         RandomAccess.Write(handle, b, 0);
     }
 
+    private static void Warn(string message)
+    {
+        if (Warning is { } handlers) handlers(message);
+        else Console.Error.WriteLine(message);
+    }
+
+    /// <summary>Deletes temporary files of this cache left by builds whose process has ended (a crash or a kill).</summary>
+    private static void RemoveAbandonedTemporaries(string path)
+    {
+        string prefix = Path.GetFileName(path) + ".tmp-";
+        foreach (var temp in Directory.EnumerateFiles(Path.GetDirectoryName(path)!, prefix + "*"))
+        {
+            if (!int.TryParse(Path.GetFileName(temp)[prefix.Length..], out int pid) || pid == Environment.ProcessId || IsRunning(pid)) continue;
+            try { File.Delete(temp); } catch (IOException) { }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try { using var process = System.Diagnostics.Process.GetProcessById(pid); return !process.HasExited; }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
+
+    /// <summary>Deletes caches of format version 1 (named with a 12-digit source hash) for this name and split: no version reads them now.</summary>
+    private static void RemoveVersion1(string dir, string prefix)
+    {
+        foreach (var old in Directory.EnumerateFiles(dir, prefix + "*.cache"))
+            if (System.Text.RegularExpressions.Regex.IsMatch(Path.GetFileName(old)[prefix.Length..], "^[0-9a-f]{12}\\.cache$"))
+                try { File.Delete(old); } catch (IOException) { }
+    }
     private static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long offset)
     {
         while (buffer.Length > 0)
@@ -181,111 +336,4 @@ public static class ImageCache
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
-}
-
-/// <summary>
-/// What a cache was made from, as text lines hashed with SHA-256: change any line (a file's size or
-/// modification time, the stored side, the class list, the label kind) and the cache is rebuilt.
-/// </summary>
-public sealed class CacheKey
-{
-    private readonly StringBuilder _text = new();
-
-    public CacheKey(string kind) => Add("selfsup-cache", ImageCache.Version.ToString(), kind);
-
-    public CacheKey Add(params string[] parts)
-    {
-        _text.AppendJoin('\t', parts).Append('\n');
-        return this;
-    }
-
-    /// <summary>Adds a file by its path, size and modification time.</summary>
-    public CacheKey AddFile(string path, string? shownAs = null)
-    {
-        var info = new FileInfo(path);
-        return Add(shownAs ?? Path.GetFullPath(path), info.Length.ToString(), info.LastWriteTimeUtc.Ticks.ToString());
-    }
-
-    public byte[] Hash() => SHA256.HashData(Encoding.UTF8.GetBytes(_text.ToString()));
-}
-
-/// <summary>
-/// Writes a cache file: <see cref="Begin"/> once with the shape, then every image exactly once with
-/// <see cref="Write"/> (in any order; not thread-safe — decode in parallel, write from one thread).
-/// </summary>
-public sealed class ImageCacheBuilder : IDisposable
-{
-    private readonly SafeFileHandle _handle;
-    private readonly byte[] _keyHash;
-    private readonly string _what;
-    private int[] _labels = [];
-    private bool[] _written = [];
-    private string[] _classNames = [];
-    private long _done, _imageBytes;
-    private int _c, _h, _w;
-
-    internal ImageCacheBuilder(string path, byte[] keyHash, string what)
-    {
-        _handle = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
-        _keyHash = keyHash;
-        _what = what;
-    }
-
-    /// <summary>Number of images announced by <see cref="Begin"/>.</summary>
-    public long Count => _labels.Length;
-
-    /// <summary>Bytes per image, C·H·W.</summary>
-    public int ImageBytes => _c * _h * _w;
-
-    /// <summary>Declares the images to come: <paramref name="count"/> of C×H×W, and the class names (empty when unlabelled).</summary>
-    public void Begin(long count, int channels, int height, int width, IReadOnlyList<string> classNames)
-    {
-        if (count < 1) throw new ArgumentException("a cache needs at least one image", nameof(count));
-        _c = channels; _h = height; _w = width;
-        _labels = new int[count];
-        _written = new bool[count];
-        _classNames = classNames.ToArray();
-        _imageBytes = count * ImageBytes;
-        ImageCache.WriteHeader(_handle, channels, height, width, count, _classNames.Length, _keyHash);
-        RandomAccess.SetLength(_handle, ImageCache.HeaderBytes + _imageBytes);
-        ImageCache.Progress?.Invoke(_what, 0, count);
-    }
-
-    /// <summary>Replaces the class names given to <see cref="Begin"/> (same count), e.g. once a names file has been read.</summary>
-    public void SetClassNames(IReadOnlyList<string> classNames)
-    {
-        if (classNames.Count != _classNames.Length) throw new ArgumentException($"{classNames.Count} class names, expected {_classNames.Length}");
-        _classNames = classNames.ToArray();
-    }
-
-    /// <summary>Stores image <paramref name="index"/> (C·H·W bytes, row-major CHW) and its label (−1 = none).</summary>
-    public void Write(long index, ReadOnlySpan<byte> chw, int label)
-    {
-        if (chw.Length != ImageBytes) throw new ArgumentException($"image has {chw.Length} bytes, expected {ImageBytes}");
-        if (_written[index]) throw new InvalidOperationException($"image {index} written twice");
-        RandomAccess.Write(_handle, chw, ImageCache.HeaderBytes + index * ImageBytes);
-        _labels[index] = label;
-        _written[index] = true;
-        _done++;
-        if (_done % 2048 == 0 || _done == Count) ImageCache.Progress?.Invoke(_what, _done, Count);
-    }
-
-    /// <summary>Sets the label of image <paramref name="index"/> (when labels arrive separately from the images).</summary>
-    public void SetLabel(long index, int label) => _labels[index] = label;
-
-    internal void Complete()
-    {
-        if (_labels.Length == 0) throw new InvalidOperationException("cache builder finished without Begin");
-        if (_done != Count) throw new InvalidOperationException($"cache builder wrote {_done} of {Count} images");
-        var tail = new byte[4 * _labels.Length];
-        for (int i = 0; i < _labels.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(tail.AsSpan(4 * i), _labels[i]);
-        RandomAccess.Write(_handle, tail, ImageCache.HeaderBytes + _imageBytes);
-        var names = Encoding.UTF8.GetBytes(string.Join('\n', _classNames));
-        var block = new byte[4 + names.Length];
-        BinaryPrimitives.WriteInt32LittleEndian(block, names.Length);
-        names.CopyTo(block, 4);
-        RandomAccess.Write(_handle, block, ImageCache.HeaderBytes + _imageBytes + tail.Length);
-    }
-
-    public void Dispose() => _handle.Dispose();
 }

@@ -23,7 +23,7 @@ public static class ImageFolderDataset
     public static ImageDataset Load(string root, string split, int side = 144, string? classList = null)
     {
         var (classes, files) = Scan(root, split, classList);
-        var key = new CacheKey("imagefolder").Add(split, side.ToString()).Add(classes.ToArray());
+        var key = new CacheKey("imagefolder").Add("split", split, "side", side.ToString()).Add(["classes", .. classes]);
         string splitDir = Path.Combine(root, split);
         foreach (var (path, label) in files) key.AddFile(path, Path.GetRelativePath(splitDir, path));
         string cacheName = classList is null ? "imagefolder" : "imagefolder-" + Path.GetFileNameWithoutExtension(classList);
@@ -34,7 +34,7 @@ public static class ImageFolderDataset
     public static ImageDataset LoadUnlabeled(string dir, int side = 144)
     {
         var files = ScanUnlabeled(dir);
-        var key = new CacheKey("folder").Add(side.ToString());
+        var key = new CacheKey("folder").Add("side", side.ToString());
         foreach (var path in files) key.AddFile(path, Path.GetRelativePath(dir, path));
         return Build("folder", "folder", "train", dir, key, files.Select(p => (p, -1)).ToList(), side, []);
     }
@@ -105,13 +105,14 @@ public static class ImageFolderDataset
     }
 
     /// <summary>
-    /// Decodes <paramref name="files"/> (in parallel, in chunks) and hands each square CHW image to
-    /// <paramref name="take"/>(index, bytes) in order. Used to build the cache, and by the benchmark to
-    /// time decoding every epoch.
+    /// Decodes <paramref name="files"/> (in parallel, in chunks of at most <paramref name="chunk"/> images and
+    /// <see cref="MaxChunkBytes"/>) and hands each square CHW image to <paramref name="take"/>(index, bytes) in
+    /// order. Used to build the cache, and by the benchmark to time decoding every epoch.
     /// </summary>
     public static void DecodeAll(IReadOnlyList<string> files, int side, Action<int, ReadOnlySpan<byte>> take, int chunk = 256)
     {
         int bytes = 3 * side * side;
+        chunk = Math.Max(1, Math.Min(Math.Min(chunk, files.Count), MaxChunkBytes / bytes));
         var buffer = new byte[chunk * bytes];
         for (int start = 0; start < files.Count; start += chunk)
         {
@@ -127,6 +128,9 @@ public static class ImageFolderDataset
             for (int i = 0; i < count; i++) take(start + i, buffer.AsSpan(i * bytes, bytes));
         }
     }
+
+    /// <summary>Most bytes of decoded images held at once by <see cref="DecodeAll"/> (256 images of side 144 are 16 MB; of side 1024, 805 MB).</summary>
+    public const int MaxChunkBytes = 32 << 20;
 
     private static ImageDataset Build(string name, string cacheName, string split, string root, CacheKey key,
         List<(string Path, int Label)> files, int side, IReadOnlyList<string> classes) =>

@@ -116,7 +116,7 @@ public sealed class PeriodicEvaluator(TrainConfig config, RunDirectory run, Acti
         var (features, embeddings) = Spectra(encoder, spectrumFeatures, device);
         return new EvalRecord
         {
-            Epoch = state.Epoch, Step = state.Step, PretrainSeconds = Math.Round(state.PretrainSeconds, 3), ImagesSeen = state.ImagesSeen,
+            Epoch = state.Epoch, Step = state.Step, PretrainSeconds = Math.Round(state.PretrainSeconds, 3), CpuSeconds = Math.Round(state.CpuSeconds, 3), ImagesSeen = state.ImagesSeen,
             ProbeTop1 = probe, KnnTop1 = knn,
             Alpha = features.AlphaOrNull, EffectiveRank = features.EffectiveRank,
             EmbeddingAlpha = embeddings.AlphaOrNull, EmbeddingEffectiveRank = embeddings.EffectiveRank,

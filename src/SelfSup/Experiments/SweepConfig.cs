@@ -75,7 +75,11 @@ public sealed class SweepConfig
         }
         catch (YamlException e)
         {
-            throw new SelfSupError($"'{source}' is not valid YAML (line {e.Start.Line}, column {e.Start.Column}: {e.Message}); fix it or start from the example in README");
+            throw new SelfSupError($"'{source}' is not valid YAML (line {e.Start.Line}, column {e.Start.Column}: {Shown(e.Message, 200)}); fix it or start from the example in README");
+        }
+        catch (InvalidOperationException)          // YamlDotNet's scanner fails this way on some malformed scalars
+        {
+            throw new SelfSupError($"'{source}' is not valid YAML (the YAML reader could not scan it; look for stray or non-text characters); fix it or start from the example in README");
         }
 
         string name = "sweep";
@@ -89,7 +93,7 @@ public sealed class SweepConfig
             string key = Scalar(keyNode, source, "a key");
             switch (key)
             {
-                case "name": name = Scalar(value, source, "name"); break;
+                case "name": name = OneLineName(value, source); break;
                 case "fixed": foreach (var (k, v) in Settings(value, source, "fixed")) fixedSettings[k] = v; break;
                 case "grid": topGrid = Lists(value, source, "grid"); break;
                 case "zip": topZip = Lists(value, source, "zip"); break;
@@ -116,7 +120,8 @@ public sealed class SweepConfig
             Name = name, Fixed = fixedSettings, Studies = studies, Readout = readout,
             Overrides = overrides?.ToDictionary(kv => NormaliseKey(kv.Key, "--set"), kv => kv.Value) ?? [],
         };
-        config.Expand();   // reports bad keys and values now, before anything runs
+        try { config.Expand(); }   // reports bad keys and values now, before anything runs
+        catch (SelfSupError e) when (!e.Message.Contains(source)) { throw new SelfSupError($"'{source}': {e.Message}", e); }
         return config;
     }
 
@@ -126,10 +131,14 @@ public sealed class SweepConfig
         return Parse(File.ReadAllText(path), path, overrides);
     }
 
+    /// <summary>The most cells a sweep may expand to; a grid beyond it is almost surely a mistake (and would not fit in memory).</summary>
+    public const int MaxCells = 10_000;
+
     /// <summary>All cells of all studies, identical cells merged, with folder names from the settings that vary.</summary>
     public IReadOnlyList<SweepCell> Expand()
     {
         var raw = new List<(string Study, Dictionary<string, string> Settings)>();
+        double total = 0;
         foreach (var study in Studies)
         {
             int zipLength = -1;
@@ -139,6 +148,10 @@ public sealed class SweepConfig
                     throw new SelfSupError($"study '{study.Name}': zip lists must have one length; '{key}' has {values.Length} values, the others {zipLength}");
                 zipLength = values.Length;
             }
+            total += study.Grid.Aggregate(1.0, (n, g) => n * g.Value.Length) * Math.Max(1, zipLength);
+            if (total > MaxCells)
+                throw new SelfSupError($"the sweep expands to more than {MaxCells} cells (study '{study.Name}': grid {string.Join(" × ", study.Grid.Select(g => g.Value.Length))}" +
+                    $"{(zipLength > 0 ? $" × zip {zipLength}" : "")}); shorten the lists or split the sweep");
             var rows = new List<Dictionary<string, string>> { new() };
             foreach (var (key, values) in study.Grid)
                 rows = rows.SelectMany(r => values.Select(v => new Dictionary<string, string>(r) { [key] = v })).ToList();
@@ -161,11 +174,15 @@ public sealed class SweepConfig
 
         var configs = raw.Select(r => (r.Study, Config: Apply(new TrainConfig(), r.Settings, $"study '{r.Study}'"))).ToList();
         var merged = new List<(List<string> Studies, TrainConfig Config, JsonObject Json)>();
+        var seen = new Dictionary<string, int>();                 // semantic config.json text → index in merged
         foreach (var (study, config) in configs)
         {
             var json = Semantic(config, OperationalKeys);
-            var same = merged.FindIndex(m => JsonNode.DeepEquals(m.Json, json));
-            if (same < 0) merged.Add(([study], config, json));
+            if (!seen.TryGetValue(json.ToJsonString(), out int same))
+            {
+                seen[json.ToJsonString()] = merged.Count;
+                merged.Add(([study], config, json));
+            }
             else if (!merged[same].Studies.Contains(study)) merged[same].Studies.Add(study);
         }
         var varying = VaryingKeys(merged.Select(m => m.Json).ToList()).Where(k => !NameIgnore.Contains(k)).ToList();
@@ -187,7 +204,7 @@ public sealed class SweepConfig
         foreach (var (key, text) in settings)
         {
             if (!json.ContainsKey(key))
-                throw new SelfSupError($"{where}: unknown setting '{key}'; use one of: {string.Join(", ", json.Select(p => p.Key))}");
+                throw new SelfSupError($"{where}: unknown setting '{Shown(key)}'; use one of: {string.Join(", ", json.Select(p => p.Key))}");
             json[key] = Convert(key, text, json[key], where);
         }
         TrainConfig config;
@@ -280,19 +297,41 @@ public sealed class SweepConfig
             {
                 "true" or "yes" or "on" => true,
                 "false" or "no" or "off" => false,
-                _ => throw new SelfSupError($"{where}: {key} must be true or false, not '{text}'"),
+                _ => throw new SelfSupError($"{where}: {key} must be true or false, not '{Shown(text)}'"),
             };
         if (kind == System.Text.Json.JsonValueKind.Number || (template is null && key is "proj_hidden"))
         {
+            if (SettingTypes.TryGetValue(key, out var type) && type == typeof(int)) return JsonValue.Create(Integer(key, text, where, int.MinValue));
             double value = Number(key, text, where);
             return value == Math.Floor(value) && Math.Abs(value) < 1e15 ? JsonValue.Create((long)value) : JsonValue.Create(value);
         }
         return JsonValue.Create(text);
     }
 
+    /// <summary>TrainConfig's settings by config.json key → their type (nullable types unwrapped), to parse whole numbers as such.</summary>
+    private static readonly Dictionary<string, Type> SettingTypes = typeof(TrainConfig).GetProperties()
+        .ToDictionary(p => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name), p => Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType);
+
     private static double Number(string key, string text, string where) =>
-        double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
-            ? v : throw new SelfSupError($"{where}: {key} must be a number, not '{text}'");
+        !double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? throw new SelfSupError($"{where}: {key} must be a number, not '{Shown(text)}'")
+        : !double.IsFinite(v) ? throw new SelfSupError($"{where}: {key} must be a finite number, not '{Shown(text)}'")
+        : v;
+
+    /// <summary>A whole number from <paramref name="min"/> to int.MaxValue (1e3 and 64.0 count; 2.5 and 1e10 do not).</summary>
+    private static int Integer(string key, string text, string where, int min)
+    {
+        double value = Number(key, text, where);
+        if (value != Math.Floor(value) || value < min || value > int.MaxValue)
+            throw new SelfSupError($"{where}: {key} must be a whole number from {min} to {int.MaxValue}, not '{Shown(text)}'");
+        return (int)value;
+    }
+
+    /// <summary>Text as quoted in a one-line message: control characters as '?', at most <paramref name="max"/> characters.</summary>
+    private static string Shown(string text, int max = 60)
+    {
+        var shown = new string(text.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return shown.Length <= max ? shown : shown[..max] + "…";
+    }
 
     private static SweepStudy ParseStudy(YamlMappingNode node, string source, string fallbackName)
     {
@@ -304,7 +343,7 @@ public sealed class SweepConfig
             string key = Scalar(keyNode, source, "a key");
             switch (key)
             {
-                case "name": name = Scalar(value, source, "name"); break;
+                case "name": name = OneLineName(value, source); break;
                 case "fixed": foreach (var (k, v) in Settings(value, source, $"{name}.fixed")) fixedSettings[k] = v; break;
                 case "grid": grid = Lists(value, source, $"{name}.grid"); break;
                 case "zip": zip = Lists(value, source, $"{name}.zip"); break;
@@ -321,9 +360,17 @@ public sealed class SweepConfig
         {
             settings = key switch
             {
-                "probe_epochs" => settings with { ProbeEpochs = (int)Number(key, text, $"'{source}' readout") },
-                "average_views" => settings with { AverageViews = (int)Number(key, text, $"'{source}' readout") },
-                "knn" => settings with { Knn = text.ToLowerInvariant() is "true" or "yes" or "on" },
+                "probe_epochs" => settings with { ProbeEpochs = Integer(key, text, $"'{source}' readout", 1) },
+                "average_views" => settings with { AverageViews = Integer(key, text, $"'{source}' readout", 1) },
+                "knn" => settings with
+                {
+                    Knn = text.Trim().ToLowerInvariant() switch
+                    {
+                        "true" or "yes" or "on" => true,
+                        "false" or "no" or "off" => false,
+                        _ => throw new SelfSupError($"'{source}' readout: knn must be true or false, not '{Shown(text)}'"),
+                    },
+                },
                 _ => throw new SelfSupError($"'{source}': unknown readout setting '{key}'; use probe_epochs, average_views, knn"),
             };
         }
@@ -358,6 +405,15 @@ public sealed class SweepConfig
             result.Add(new(key, values));
         }
         return result;
+    }
+
+    /// <summary>A sweep or study name: one line of printable text (it appears in messages, reports and folder listings).</summary>
+    private static string OneLineName(YamlNode node, string source)
+    {
+        string name = Scalar(node, source, "name");
+        if (name.Any(char.IsControl))
+            throw new SelfSupError($"'{source}' line {node.Start.Line}: name '{Shown(name)}' holds a line break or control character; use a one-line name");
+        return name;
     }
 
     private static string Scalar(YamlNode node, string source, string what) => node is YamlScalarNode scalar

@@ -3,43 +3,83 @@ using System.Runtime.InteropServices;
 namespace SelfSup.IO;
 
 /// <summary>
-/// Writes that survive a crash or a power cut: data is flushed to the disk (<c>fsync</c>) before the
-/// rename that publishes it, and the folder holding the new name is flushed after, so after a crash a
-/// file is either absent or complete — never a renamed file with missing contents.
+/// Writing files so that they survive a power cut or a kernel crash, the way checkpoints and image caches are
+/// written: the new contents go to a temporary file in the same folder, are flushed to the disk
+/// (<see cref="FileStream.Flush(bool)"/> with <c>true</c>: fsync), the temporary file is renamed over the
+/// target (atomic on POSIX file systems), and then the folder itself is flushed so that the rename is on the
+/// disk too. A reader therefore sees either the old file or the complete new one, never a mix or an empty file.
 /// </summary>
-public static class DurableFile
+/// <remarks>
+/// .NET cannot open a directory as a file, so <see cref="FlushDirectory"/> calls libc's <c>open</c>
+/// (O_RDONLY), <c>fsync</c> and <c>close</c> directly. On Windows, where NTFS journals renames and directories
+/// cannot be flushed this way, it does nothing.
+/// </remarks>
+public static partial class DurableFile
 {
-    /// <summary>Flushes a written file's data and metadata to the disk.</summary>
+    private const int ReadOnly = 0;                 // O_RDONLY
+    private const int NotSupported = 22;            // EINVAL: the file system cannot fsync a directory
+
+    /// <summary>Flushes the contents of the file at <paramref name="path"/> to the disk (fsync).</summary>
     public static void FlushFile(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         stream.Flush(flushToDisk: true);
     }
 
-    /// <summary>Flushes a folder's entries (new names, renames) to the disk; a no-op where folders cannot be opened (Windows).</summary>
+    /// <summary>
+    /// Flushes the folder <paramref name="dir"/> to the disk, so that files created, renamed or deleted in it stay
+    /// so after a crash. File systems that cannot flush a directory (EINVAL) are accepted silently.
+    /// </summary>
+    /// <exception cref="IOException">The folder cannot be opened or flushed; the message names it and gives errno.</exception>
     public static void FlushDirectory(string dir)
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
-        int fd = Native.open(dir, 0 /* O_RDONLY */);
-        if (fd < 0) return;
-        try { Native.fsync(fd); }
-        finally { Native.close(fd); }
+        if (OperatingSystem.IsWindows()) return;
+        int fd = Open(dir, ReadOnly);
+        if (fd < 0) throw new IOException($"cannot open folder '{dir}' to flush it to disk (errno {Marshal.GetLastPInvokeError()}); check that it exists and is readable");
+        try
+        {
+            if (Fsync(fd) != 0 && Marshal.GetLastPInvokeError() is var errno && errno != NotSupported)
+                throw new IOException($"cannot flush folder '{dir}' to disk (errno {errno}); the disk may be failing or full — check it before trusting files written there");
+        }
+        finally
+        {
+            Close(fd);
+        }
     }
 
-    /// <summary>Writes <paramref name="text"/> to <c>path.tmp</c>, flushes it, renames it to <paramref name="path"/> and flushes the folder.</summary>
-    public static void WriteAllText(string path, string text)
+    /// <summary>
+    /// Replaces <paramref name="path"/> by the finished file <paramref name="tempPath"/> (in the same folder):
+    /// flushes it, renames it over the target, flushes the folder.
+    /// </summary>
+    public static void MoveIntoPlace(string tempPath, string path)
     {
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, text);
-        FlushFile(tmp);
-        File.Move(tmp, path, overwrite: true);
+        FlushFile(tempPath);
+        File.Move(tempPath, path, overwrite: true);
         FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
-    private static class Native
+    /// <summary>Writes <paramref name="text"/> (UTF-8) to <paramref name="path"/> durably: temporary file, flush, rename, folder flush.</summary>
+    public static void WriteAllTextDurable(string path, string text)
     {
-        [DllImport("libc", SetLastError = true)] public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-        [DllImport("libc", SetLastError = true)] public static extern int fsync(int fd);
-        [DllImport("libc", SetLastError = true)] public static extern int close(int fd);
+        string temp = $"{path}.tmp-{Environment.ProcessId}";
+        try
+        {
+            File.WriteAllText(temp, text);
+            MoveIntoPlace(temp, path);
+        }
+        catch
+        {
+            try { File.Delete(temp); } catch (IOException) { }
+            throw;
+        }
     }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
 }

@@ -69,13 +69,21 @@ public static class NpyFile
         var header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(bytes, headerStart, headerLen);
         var (dtype, elementSize, shape) = ParseHeader(path, header);
 
-        long count = 1;
-        foreach (var s in shape) count = checked(count * s);
         long dataStart = headerStart + headerLen;
-        long expected = count * elementSize;
         long available = bytes.Length - dataStart;
-        if (available < expected)
-            throw new SelfSupError($"npy file '{path}' is truncated: shape ({string.Join(", ", shape)}) needs {expected} data bytes but only {available} are present; re-create or re-download the file.");
+        // multiply the shape out against what the file holds, so a huge dimension cannot overflow
+        long count = 1;
+        foreach (var s in shape)
+        {
+            if (s != 0 && count > available / elementSize / s)
+                throw new SelfSupError($"npy file '{path}' is truncated or its header is damaged: shape ({string.Join(", ", shape)}) needs more data than the {available} bytes present; re-create or re-download the file.");
+            count *= s;
+        }
+        long expected = count * elementSize;
+        if (available != expected)
+            throw new SelfSupError(available < expected
+                ? $"npy file '{path}' is truncated: shape ({string.Join(", ", shape)}) needs {expected} data bytes but only {available} are present; re-create or re-download the file."
+                : $"npy file '{path}' has {available - expected} bytes after the {expected} data bytes its shape ({string.Join(", ", shape)}) needs; the header or the file is damaged — re-create or re-download the file.");
 
         var data = bytes.AsSpan((int)dataStart, (int)expected);
         if (dtype == ScalarType.Float32)
@@ -154,13 +162,20 @@ public static class NpyFile
 
     private static int Pad64(int n) => (n + 63) / 64 * 64;
 
+    /// <summary>Header text fit for a one-line message: control characters as '?', at most 120 characters.</summary>
+    private static string Printable(string header)
+    {
+        var text = new string(header.Trim().Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return text.Length <= 120 ? text : text[..120] + "…";
+    }
+
     private static (ScalarType dtype, int elementSize, long[] shape) ParseHeader(string path, string header)
     {
         var descrMatch = Regex.Match(header, @"['""]descr['""]\s*:\s*['""]([^'""]*)['""]");
         var fortranMatch = Regex.Match(header, @"['""]fortran_order['""]\s*:\s*(True|False)");
         var shapeMatch = Regex.Match(header, @"['""]shape['""]\s*:\s*\(([^)]*)\)");
         if (!descrMatch.Success || !fortranMatch.Success || !shapeMatch.Success)
-            throw new SelfSupError($"npy file '{path}' has a malformed header ({header.Trim()}); re-save it with numpy.save.");
+            throw new SelfSupError($"npy file '{path}' has a malformed header ({Printable(header)}); re-save it with numpy.save.");
 
         if (fortranMatch.Groups[1].Value == "True")
             throw new SelfSupError($"npy file '{path}' is stored in Fortran (column-major) order, which is not supported; save it from numpy with np.save(path, np.ascontiguousarray(a)).");
@@ -170,14 +185,14 @@ public static class NpyFile
         {
             "<f4" => (ScalarType.Float32, 4),
             "<f8" => (ScalarType.Float64, 8),
-            _ => throw new SelfSupError($"npy file '{path}' has dtype '{descr}', but only little-endian float32 ('<f4') and float64 ('<f8') are supported; convert it in numpy with a.astype('<f4') or a.astype('<f8')."),
+            _ => throw new SelfSupError($"npy file '{path}' has dtype '{Printable(descr)}', but only little-endian float32 ('<f4') and float64 ('<f8') are supported; convert it in numpy with a.astype('<f4') or a.astype('<f8')."),
         };
 
         var dims = new List<long>();
         foreach (var part in shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             if (!long.TryParse(part.TrimEnd('L'), NumberStyles.None, CultureInfo.InvariantCulture, out var dim))
-                throw new SelfSupError($"npy file '{path}' has an unreadable shape '({shapeMatch.Groups[1].Value})'; re-save it with numpy.save.");
+                throw new SelfSupError($"npy file '{path}' has an unreadable shape '({Printable(shapeMatch.Groups[1].Value)})'; re-save it with numpy.save.");
             dims.Add(dim);
         }
         return (dtype, size, dims.ToArray());

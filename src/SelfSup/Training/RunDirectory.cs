@@ -99,6 +99,6 @@ public sealed class RunDirectory
         WriteAtomic(SummaryPath, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    /// <summary>Replaces a file's contents crash-safely (<see cref="IO.DurableFile.WriteAllText"/>).</summary>
-    public static void WriteAtomic(string path, string text) => IO.DurableFile.WriteAllText(path, text);
+    /// <summary>Replaces a file's contents crash-safely (<see cref="IO.DurableFile.WriteAllTextDurable"/>).</summary>
+    public static void WriteAtomic(string path, string text) => IO.DurableFile.WriteAllTextDurable(path, text);
 }
