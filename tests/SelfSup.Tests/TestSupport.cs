@@ -83,7 +83,8 @@ public static class CliProcess
         var dll = System.IO.Path.Combine(AppContext.BaseDirectory, "SelfSup.Cli.dll");
         var psi = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])");
+        psi.ArgumentList.Add("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); " +
+            "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM}); os.execvp(sys.argv[1], sys.argv[1:])");
         psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -102,6 +103,10 @@ public static class CliProcess
             if (!p.WaitForExit(timeout)) { p.Kill(true); throw new TimeoutException($"selfsup {Args} did not finish in {timeout.TotalSeconds:F0} s"); }
             return new Result(p.ExitCode, Stdout.Result, Stderr.Result);
         }
+
+        /// <summary>The ignored, blocked and caught signal masks of the process (/proc/PID/status), for failure messages.</summary>
+        public string SignalMasks() =>
+            string.Join(" ", File.ReadLines($"/proc/{Process.Id}/status").Where(l => l.StartsWith("Sig")).Select(l => l.Replace("\t", "")));
 
         /// <summary>Sends a POSIX signal (e.g. "INT", "TERM", "KILL") with kill(1).</summary>
         public void Signal(string name)

@@ -137,13 +137,22 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                     using var views = pipeline.Next();                                    // N×M×C×S×S
                     var x = views.reshape(n * m, views.shape[2], views.shape[3], views.shape[4]).to(device);
                     if (channelsLast) x = MemoryLayout.ChannelsLast(x);
-                    // 2. one forward pass over all N·M views; 3. multi-view loss on N×M×d
-                    var z = encoder.forward(x).reshape(n, m, -1);
-                    var lossValue = loss.Forward(z);
+                    // 2. one forward pass over all N·M views; 3. multi-view loss on N×M×d; backward
+                    optimizer.ZeroGrad();
+                    var (z, lossValue) = ForwardBackward(x);
                     value = lossValue.item<float>();
-                    if (!double.IsFinite(value))
-                        throw new SelfSupError($"loss became {value} at step {step + 1} (epoch {epoch + 1}; {Finiteness(views, z, encoder)}); training stopped. " +
-                            $"The last good checkpoint is kept{(lastCheckpoint is null ? " (none yet)" : $" at '{lastCheckpoint}'")}. Lower --lr or raise --beta-c/--beta, then --resume");
+                    if (!double.IsFinite(value) || !GradientsFinite(encoder))
+                    {
+                        // libtorch's CPU backward was seen to return a non-finite gradient for the same input and
+                        // weights once in ~300 tries (width-4 ResNet, 1 thread): recompute once before calling it divergence
+                        Warn($"non-finite {(double.IsFinite(value) ? "gradient" : "loss")} at step {step + 1}; recomputing the step once");
+                        optimizer.ZeroGrad();
+                        (z, lossValue) = ForwardBackward(x);
+                        value = lossValue.item<float>();
+                        if (!double.IsFinite(value) || !GradientsFinite(encoder))
+                            throw new SelfSupError($"loss became {(double.IsFinite(value) ? "finite but its gradient did not" : value.ToString())} at step {step + 1} (epoch {epoch + 1}; {Finiteness(views, z, encoder)}); training stopped. " +
+                                $"The last good checkpoint is kept{(lastCheckpoint is null ? " (none yet)" : $" at '{lastCheckpoint}'")}. Lower --lr or raise --beta-c/--beta, then --resume");
+                    }
                     spread = collapse.Observe(z);
                     if (collapse.Collapsed)
                         throw new SelfSupError($"the embeddings collapsed at step {step + 1} (epoch {epoch + 1}): √d·(per-dimension std of the L2-normalised embeddings) " +
@@ -151,8 +160,6 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                             $"The last good checkpoint is kept{(lastCheckpoint is null ? " (none yet)" : $" at '{lastCheckpoint}'")}. Raise the orthogonality/variance weight (--beta-c, --beta, --vicreg-mu) or lower --lr, then start again or --resume");
                     // 4. optimiser step at the scheduled learning rate
                     optimizer.SetLearningRate(lr);
-                    optimizer.ZeroGrad();
-                    lossValue.backward();
                     optimizer.Step();
                 }
                 step++; imagesSeen += n; windowImages += n;
@@ -201,11 +208,27 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         }
         return new PretrainResult(encoder, state, lastCheckpoint);
 
+        (Tensor Z, Tensor Loss) ForwardBackward(Tensor x)
+        {
+            var z = encoder.forward(x).reshape(n, m, -1);
+            var lossValue = loss.Forward(z);
+            lossValue.backward();
+            return (z, lossValue);
+        }
+
         void EpochEnd(TrainingState s)
         {
             clock.Paused(() => { OnEpochEnd!(encoder, s); return 0; });
             encoder.train();
         }
+    }
+
+    /// <summary>Whether every gradient is finite: Σ_p Σ_i g_pi is finite exactly when no entry is NaN or ±∞ (barring overflow of the sum).</summary>
+    private static bool GradientsFinite(Encoder encoder)
+    {
+        using var scope = torch.NewDisposeScope();
+        var sums = encoder.parameters().Where(p => p.grad is not null).Select(p => p.grad!.sum().to(ScalarType.Float64)).ToArray();
+        return sums.Length == 0 || double.IsFinite(torch.stack(sums).sum().item<double>());
     }
 
     /// <summary>Where non-finite values first appear, for the divergence message: the views, the embeddings, the weights.</summary>

@@ -21,16 +21,19 @@ public sealed class InterruptionTests
             .Select(e => (e.GetProperty("step").GetInt64(), e.GetProperty("loss").GetDouble())).ToArray();
 
     /// <summary>Waits until the run has a finished checkpoint past step <paramref name="afterStep"/>, while the process still runs.</summary>
-    private static void WaitForCheckpoint(CliProcess.Running running, string run, int afterStep)
+    private static string WaitForCheckpoint(CliProcess.Running running, string run, int afterStep)
     {
+        var started = DateTime.UtcNow;
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (DateTime.UtcNow < deadline)
         {
-            Assert.False(running.Process.HasExited, $"the run ended before it could be interrupted: {running.Stderr.Result}");
+            if (running.Process.HasExited) // (reading Stderr.Result before this would wait for the process to end)
+                Assert.Fail($"the run ended before it could be interrupted: {running.Stderr.Result}");
             var dir = Path.Combine(run, "checkpoints");
-            if (Directory.Exists(dir) && Directory.GetDirectories(dir, "step-*")
-                    .Any(d => !d.EndsWith(".tmp") && long.Parse(Path.GetFileName(d)[5..]) > afterStep && File.Exists(Path.Combine(d, "state.json"))))
-                return;
+            var found = Directory.Exists(dir) ? Directory.GetDirectories(dir, "step-*")
+                .FirstOrDefault(d => !d.EndsWith(".tmp") && long.Parse(Path.GetFileName(d)[5..]) > afterStep && File.Exists(Path.Combine(d, "state.json"))) : null;
+            if (found is not null)
+                return $"{Path.GetFileName(found)} after {(DateTime.UtcNow - started).TotalSeconds:F1} s, {File.ReadLines(Path.Combine(run, "metrics.jsonl")).Count()} metrics lines";
             Thread.Sleep(10);
         }
         throw new TimeoutException($"no checkpoint after step {afterStep} appeared in {run}");
@@ -51,6 +54,7 @@ public sealed class InterruptionTests
         var a = CliProcess.Start(Args(dir.File("data"), killed));
         WaitForCheckpoint(a, killed, 5);
         a.Process.Kill();
+        Assert.True(File.ReadLines(Path.Combine(killed, "metrics.jsonl")).Count() < 200, "the run finished before SIGKILL");
         a.Wait(TimeSpan.FromSeconds(30));
         var resumed = CliProcess.Run("pretrain", "--resume", "--out", killed, "--no-probe");
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
@@ -60,9 +64,10 @@ public sealed class InterruptionTests
         string interrupted = dir.File("interrupted");
         var b = CliProcess.Start(Args(dir.File("data"), interrupted));
         WaitForCheckpoint(b, interrupted, 5);
+        string masks = b.SignalMasks();
         b.Signal("INT");
         var stopped = b.Wait(TimeSpan.FromSeconds(60));
-        Assert.True(stopped.ExitCode == 130, $"exit {stopped.ExitCode}: {stopped.Stderr}");
+        Assert.True(stopped.ExitCode == 130, $"exit {stopped.ExitCode} ({masks}): {stopped.Stderr}");
         Assert.Contains($"pretrain --resume --out {interrupted}", stopped.Stdout);
 
         // a flag that changes the maths is refused on resume, naming the key and both values
