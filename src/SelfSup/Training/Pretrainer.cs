@@ -236,7 +236,9 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
     {
         static string Yes(bool ok) => ok ? "finite" : "NOT finite";
         bool weights = encoder.parameters().All(p => p.isfinite().all().item<bool>());
-        return $"views {Yes(views.isfinite().all().item<bool>())}, embeddings {Yes(z.isfinite().all().item<bool>())}, weights {Yes(weights)}";
+        var badGradients = encoder.named_parameters().Where(p => p.parameter.grad is { } g && !g.isfinite().all().item<bool>()).Select(p => p.name).ToList();
+        return $"views {Yes(views.isfinite().all().item<bool>())}, embeddings {Yes(z.isfinite().all().item<bool>())}, weights {Yes(weights)}" +
+            (badGradients.Count == 0 ? "" : $", non-finite gradients in {string.Join(", ", badGradients.Take(4))}{(badGradients.Count > 4 ? $" and {badGradients.Count - 4} more" : "")}");
     }
 
     /// <summary>Whether evals.jsonl already has a record of <paramref name="epoch"/>.</summary>

@@ -10,7 +10,7 @@ namespace SelfSup.Tests.Cli;
 /// </summary>
 public sealed class DataCliTests
 {
-    private static readonly string[] Tiny = ["--width", "4", "--proj-dim", "16", "--batch-size", "8", "--epochs", "1", "--threads", "1", "--probe-epochs", "2"];
+    private static readonly string[] Tiny = ["--width", "8", "--proj-dim", "16", "--batch-size", "8", "--epochs", "1", "--threads", "1", "--probe-epochs", "2"];
 
     private static void AssertOneLineError(CliProcess.Result r, params string[] mustContain)
     {

@@ -21,7 +21,7 @@ public sealed class ExperimentCliTests
     {
         using var dir = new TempDir();
         SyntheticFashionMnist.Write(dir.File("data"), trainCount: 64, testCount: 30);
-        AssertOk(CliProcess.Run("pretrain", "--data-dir", dir.File("data"), "--width", "4", "--proj-dim", "16", "--batch-size", "16", "--epochs", "2",
+        AssertOk(CliProcess.Run("pretrain", "--data-dir", dir.File("data"), "--width", "8", "--proj-dim", "16", "--batch-size", "16", "--epochs", "2",
             "--threads", "1", "--eval-every", "1", "--eval-probe-epochs", "2", "--eval-images", "40", "--no-probe", "--out", dir.File("run")));
         var evals = Lines(dir.File("run/evals.jsonl"));
         Assert.Equal([1, 2], evals.Select(e => e.GetProperty("epoch").GetInt32()));
@@ -48,7 +48,7 @@ public sealed class ExperimentCliTests
             name: tiny
             fixed:
               data_dir: {dir.File("data")}
-              width: 4
+              width: 8
               batch_size: 16
               epochs: 2
               eval_every: 1
@@ -90,9 +90,9 @@ public sealed class ExperimentCliTests
         Assert.Equal(8, Json(Path.Combine(d32, "summary.json")).GetProperty("steps").GetInt32());   // 4 steps per epoch, continued from epoch 1
 
         // another setting in the same folder is refused
-        var changed = CliProcess.Run("sweep", dir.File("sweep.yaml"), "--out", outDir, "--set", "width=8");
+        var changed = CliProcess.Run("sweep", dir.File("sweep.yaml"), "--out", outDir, "--set", "width=16");
         Assert.Equal(1, changed.ExitCode);
-        Assert.Contains("holds a run with other settings (width: 4 → 8)", changed.Stderr);
+        Assert.Contains("holds a run with other settings (width: 8 → 16)", changed.Stderr);
 
         var report = CliProcess.Run("report", outDir, "--target", "5");
         AssertOk(report);
@@ -104,7 +104,7 @@ public sealed class ExperimentCliTests
         var spectrum = CliProcess.Run("spectrum", d16, "--json");
         AssertOk(spectrum);
         var json = JsonDocument.Parse(spectrum.Stdout.Trim().Split('\n')[^1]).RootElement;
-        Assert.Equal(32, json.GetProperty("eigenvalues").GetArrayLength());   // width-4 ResNet-18: 8 × 4 feature channels
+        Assert.Equal(64, json.GetProperty("eigenvalues").GetArrayLength());   // width-8 ResNet-18: 8 × 8 feature channels
         Assert.True(json.GetProperty("effective_rank").GetDouble() >= 1);
         Assert.Equal(JsonValueKind.Number, json.GetProperty("alpha").ValueKind);
         Assert.Equal(16, json.GetProperty("embedding").GetProperty("eigenvalues").GetArrayLength());

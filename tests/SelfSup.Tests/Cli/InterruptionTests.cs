@@ -12,7 +12,7 @@ public sealed class InterruptionTests
     // 1600 images, batch 16: 100 steps per epoch, 2 epochs; a checkpoint every 5 steps
     private static string[] Args(string data, string run, params string[] extra) =>
     [
-        "pretrain", "--data-dir", data, "--width", "4", "--no-channels-last", "--proj-dim", "16", "--batch-size", "16",
+        "pretrain", "--data-dir", data, "--width", "8", "--no-channels-last", "--proj-dim", "16", "--batch-size", "16",
         "--epochs", "2", "--threads", "1", "--log-every", "1", "--checkpoint-every", "5", "--no-probe", "--out", run, .. extra,
     ];
 

@@ -15,7 +15,7 @@ public sealed class SpectrumSampleTests
         SyntheticFashionMnist.Write(dir.File("data"), trainCount: 64, testCount: 40);
         var config = new TrainConfig
         {
-            DataDir = dir.File("data"), Width = 4, ProjDim = 16, BatchSize = 16, Epochs = 1, Threads = 1, Seed = 1,
+            DataDir = dir.File("data"), Width = 8, ProjDim = 16, BatchSize = 16, Epochs = 1, Threads = 1, Seed = 1,
             EvalEvery = 1, EvalProbeEpochs = 1,
         };
         var run = new RunDirectory(dir.File("run"));

@@ -9,7 +9,7 @@ public sealed class SweepConcurrencyTests
     private static IReadOnlyList<PlannedCell> Plan(string outDir) => SweepRunner.Plan(SweepConfig.Parse("""
         name: side
         fixed:
-          width: 4
+          width: 8
         grid:
           proj_dim: [16, 32, 64]
         """, "test"), outDir, threadsPerCell: 1);

@@ -36,9 +36,9 @@ public sealed class EncoderTests
     [Fact]
     public void ProjectorIsLinearBatchNormReluLinear()
     {
-        using var encoder = new Encoder(new EncoderConfig("resnet18", 1, 4, ProjDim: 32));
+        using var encoder = new Encoder(new EncoderConfig("resnet18", 1, 8, ProjDim: 32));
         var p = encoder.named_parameters().Where(x => x.name.StartsWith("projector.")).ToDictionary(x => x.name, x => x.parameter.shape);
-        Assert.Equal([32L, 32], p["projector.layers.0.weight"]);
+        Assert.Equal([32L, 64], p["projector.layers.0.weight"]);   // width 8: 8 × 8 backbone features
         Assert.False(p.ContainsKey("projector.layers.0.bias"));
         Assert.Equal([32L], p["projector.layers.1.weight"]);
         Assert.Equal([32L, 32], p["projector.layers.3.weight"]);

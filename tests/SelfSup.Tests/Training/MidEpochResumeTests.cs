@@ -10,7 +10,7 @@ public sealed class MidEpochResumeTests
     // 48 images, batch 8: 6 steps per epoch
     private static TrainConfig Tiny(string dataDir, int epochs = 2) => new()
     {
-        DataDir = dataDir, Width = 4, ProjDim = 16, BatchSize = 8, Epochs = epochs, LogEvery = 1, Threads = 1, Seed = 3,
+        DataDir = dataDir, Width = 8, ProjDim = 16, BatchSize = 8, Epochs = epochs, LogEvery = 1, Threads = 1, Seed = 3,
     };
 
     private static (long Step, double Loss)[] Metrics(RunDirectory run) =>

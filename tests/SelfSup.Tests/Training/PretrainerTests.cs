@@ -4,12 +4,12 @@ using Xunit;
 
 namespace SelfSup.Tests.Training;
 
-/// <summary>End-to-end trainer behaviour on a tiny synthetic Fashion-MNIST (width-4 ResNet-18).</summary>
+/// <summary>End-to-end trainer behaviour on a tiny synthetic Fashion-MNIST (width-8 ResNet-18).</summary>
 public sealed class PretrainerTests
 {
     private static TrainConfig Tiny(string dataDir, int seed = 0, int epochs = 1, long steps = 0) => new()
     {
-        DataDir = dataDir, Width = 4, ProjDim = 16, BatchSize = 8, Epochs = epochs, Steps = steps, Seed = seed,
+        DataDir = dataDir, Width = 8, ProjDim = 16, BatchSize = 8, Epochs = epochs, Steps = steps, Seed = seed,
         LogEvery = 1, Threads = 1,
     };
 
