@@ -108,6 +108,19 @@ ensure_fonts() {
   say "WARNING: no DejaVu fonts; plot text may render poorly. Fix: sudo apt-get install fonts-dejavu-core"
 }
 
+# The interruption tests start the CLI through python3, which restores SIGINT's default action before exec
+# (a background job of a non-interactive shell inherits SIGINT as ignored).
+ensure_python() {
+  if command -v python3 >/dev/null 2>&1; then say "python3 (used by the interruption tests): ok"; return 0; fi
+  if is_root && command -v apt-get >/dev/null; then
+    say "installing Debian package python3-minimal (used by the interruption tests)"
+    apt_update_once
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-minimal >/dev/null
+    return 0
+  fi
+  say "WARNING: no python3; the interruption tests will fail. Fix: sudo apt-get install python3-minimal"
+}
+
 ensure_dotnet() {
   if ! command -v dotnet >/dev/null 2>&1; then
     echo "[setup] ERROR: the .NET 10 SDK is not on PATH. Install it (https://dotnet.microsoft.com/download) and rerun 'make setup'." >&2
@@ -119,3 +132,4 @@ ensure_dotnet
 ensure_libstdcxx
 ensure_fashion_mnist
 ensure_fonts
+ensure_python
