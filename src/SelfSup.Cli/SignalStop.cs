@@ -27,7 +27,10 @@ public sealed class SignalStop : IDisposable
         if (Request.Reason is not null && name == "SIGINT")
         {
             Console.Error.WriteLine("\nsecond Ctrl-C: exiting now (finished checkpoints are intact)");
-            Environment.Exit(130);
+            Console.Out.Flush();
+            // _exit, not Environment.Exit: running libtorch's static destructors while the training thread is inside
+            // libtorch ended the process with SIGSEGV (exit 139) here
+            ExitNow(130);
         }
         context.Cancel = true;
         Request.Request(name);
@@ -45,6 +48,9 @@ public sealed class SignalStop : IDisposable
     }
 
     private static string Quote(string s) => s.All(c => char.IsLetterOrDigit(c) || "/._-+=:".Contains(c)) ? s : $"'{s.Replace("'", "'\\''")}'";
+
+    [DllImport("libc", EntryPoint = "_exit")]
+    private static extern void ExitNow(int status);
 
     public void Dispose()
     {

@@ -87,4 +87,25 @@ public sealed class InterruptionTests
         Assert.True(last.ExitCode == 0, last.Stderr);
         Assert.Equal(expected, Metrics(interrupted));
     }
+
+    [Fact]
+    public void A_second_ctrl_c_exits_at_once_and_leaves_the_finished_checkpoints_usable()
+    {
+        using var dir = new TempDir();
+        SyntheticFashionMnist.Write(dir.File("data"), trainCount: 1600);
+        string run = dir.File("run");
+        var p = CliProcess.Start(Args(dir.File("data"), run));
+        WaitForCheckpoint(p, run, 5);
+        p.Signal("INT");
+        Thread.Sleep(30);
+        p.Signal("INT");
+        var ended = p.Wait(TimeSpan.FromSeconds(30));
+        Assert.True(ended.ExitCode == 130, $"exit {ended.ExitCode}: {ended.Stderr}");
+        Assert.True(File.ReadLines(Path.Combine(run, "metrics.jsonl")).Count() < 200, "the run finished before the signals");
+        var latest = SelfSup.Training.Checkpoint.Latest(new SelfSup.Training.RunDirectory(run), _ => { });
+        Assert.NotNull(latest);
+        Assert.Null(SelfSup.Training.Checkpoint.Problem(latest!));
+        var resumed = CliProcess.Run("pretrain", "--resume", "--out", run, "--no-probe");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+    }
 }
