@@ -1,7 +1,11 @@
+using System.Globalization;
 using System.Security.Cryptography;
+using Encoding = System.Text.Encoding;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using SelfSup.IO;
 using SelfSup.Models;
+using static TorchSharp.torch;
 
 namespace SelfSup.Training;
 
@@ -13,13 +17,26 @@ namespace SelfSup.Training;
 /// Writing is crash-safe: the files go to <c>NAME.tmp/</c>, each is flushed to the disk, then <c>state.json</c>
 /// (written last, so its presence means the others are complete), then the folder is flushed, renamed to
 /// <c>NAME</c>, and the parent folder is flushed. A crash at any point leaves either no checkpoint of that name
-/// or a complete one. Loading checks sizes and hashes; a checkpoint that fails (truncated, zeroed, a file
-/// missing) is skipped with a warning naming it and the previous one is used.
+/// or a complete one. <c>state.json</c> records the size and SHA-256 of the other two files and its own SHA-256.
+/// Loading checks them; a checkpoint that fails (truncated, zeroed, a file missing, an edited counter) is skipped
+/// with a warning naming it and the previous one is used. Checkpoints written before the hashes were recorded are
+/// checked for plausible counters and sound file structure (<see cref="CheckpointFileCheck"/>); the loaders check
+/// every file against the model and optimiser before TorchSharp reads it.
 /// </para>
 /// </summary>
 public static class Checkpoint
 {
     private static readonly string[] DataFiles = ["model.bin", "optimizer.bin"];
+
+    /// <summary>state.json's own digest field; its 64 digits are read as zeros when the digest is computed.</summary>
+    private static readonly Regex StateSha256Field = new("\"state_sha256\"\\s*:\\s*\"([^\"]*)\"", RegexOptions.CultureInvariant);
+
+    /// <summary>The JSON names of <see cref="TrainingState"/>'s properties.</summary>
+    private static readonly Lazy<HashSet<string>> StateKeys = new(() =>
+        TrainConfig.Json.GetTypeInfo(typeof(TrainingState)).Properties.Select(p => p.Name).ToHashSet(StringComparer.Ordinal));
+
+    /// <summary>Fields of older state.json files that are no longer read.</summary>
+    private static readonly HashSet<string> RetiredStateKeys = ["rng_next_epoch"];
 
     /// <summary>Folder name of the checkpoint for <paramref name="state"/>.</summary>
     public static string NameFor(TrainingState state) =>
@@ -43,7 +60,7 @@ public static class Checkpoint
             files[name] = Describe(path);
         }
         string statePath = Path.Combine(tmp, "state.json");
-        File.WriteAllText(statePath, JsonSerializer.Serialize(state with { Files = files }, TrainConfig.Json));
+        File.WriteAllBytes(statePath, SealedState(state with { Files = files }));
         DurableFile.FlushFile(statePath);
         DurableFile.FlushDirectory(tmp);
         if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
@@ -52,36 +69,54 @@ public static class Checkpoint
         return final;
     }
 
-    /// <summary>Why <paramref name="dir"/> is not a usable checkpoint, or null when every file matches its record.</summary>
+    /// <summary>state.json's bytes for <paramref name="state"/>, with <see cref="TrainingState.StateSha256"/> the digest of those bytes.</summary>
+    private static byte[] SealedState(TrainingState state)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(state with { StateSha256 = new string('0', 64) }, TrainConfig.Json));
+        int at = StateSha256Field.Matches(Encoding.Latin1.GetString(bytes)).Single().Groups[1].Index;
+        Encoding.ASCII.GetBytes(StateDigest(bytes, at)).CopyTo(bytes, at);
+        return bytes;
+    }
+
+    /// <summary>
+    /// Why <paramref name="dir"/> is not a usable checkpoint, or null when it is: <c>state.json</c> must parse, match
+    /// its own SHA-256 (when recorded), hold no unknown fields and plausible counters that agree with the folder's
+    /// name; each data file must match its recorded size and SHA-256, or — in checkpoints written before those were
+    /// recorded — have a sound structure (<see cref="CheckpointFileCheck"/>).
+    /// </summary>
     public static string? Problem(string dir)
     {
-        string statePath = Path.Combine(dir, "state.json");
-        if (!File.Exists(statePath)) return "state.json is missing (the checkpoint was not finished)";
-        TrainingState state;
-        try { state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath), TrainConfig.Json) ?? throw new JsonException("empty"); }
-        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException) { return $"state.json is not valid ({e.Message.Split('\n')[0]})"; }
+        if (!File.Exists(Path.Combine(dir, "state.json"))) return "state.json is missing (the checkpoint was not finished)";
+        var (state, problem) = ParseState(dir);
+        if (problem is not null) return problem;
         foreach (var name in DataFiles)
         {
             string path = Path.Combine(dir, name);
             if (!File.Exists(path)) return $"{name} is missing";
-            if (state.Files is null || !state.Files.TryGetValue(name, out var expected)) continue; // written before hashes were recorded
-            long size = new FileInfo(path).Length;
-            if (size != expected.Size) return $"{name} has {size} bytes, {expected.Size} were written (truncated or damaged)";
-            if (Describe(path).Sha256 != expected.Sha256) return $"{name} does not match its SHA-256 (damaged)";
+            if (state!.Files is not null)
+            {
+                if (RecordProblem(path, state.Files[name], "state.json") is { } mismatch) return mismatch;
+                continue;
+            }
+            // written before sizes and hashes were recorded: only the structure can be checked
+            string? structure = name == "model.bin" ? CheckpointFileCheck.Model(path, null)
+                : state.Config is { } config ? CheckpointFileCheck.Optimizer(path, config.Optimizer, null, state.Step) : null;
+            if (structure is not null) return $"{name} is damaged: {structure}";
         }
         return null;
     }
 
     /// <summary>
     /// The newest usable checkpoint of a run (by step), or null when there is none; damaged ones newer than it are
-    /// skipped with a warning naming them.
+    /// skipped with a warning naming them. Folders whose state.json cannot be read are checked (and reported) first,
+    /// since their step is unknown.
     /// </summary>
     /// <exception cref="SelfSupError">Checkpoints exist but none is usable.</exception>
     public static string? Latest(RunDirectory run, Action<string>? warn = null)
     {
         warn ??= message => Console.Error.WriteLine($"warning: {message}");
-        var candidates = Candidates(run);
-        foreach (var (dir, _) in candidates)
+        var candidates = Candidates(run).OrderBy(c => c.StateReadable).ToList(); // stable: unreadable first, then newest first
+        foreach (var (dir, _, _) in candidates)
         {
             if (Problem(dir) is not { } problem) return dir;
             warn($"checkpoint '{dir}' is unusable: {problem}; falling back to the previous one");
@@ -96,56 +131,203 @@ public static class Checkpoint
     {
         if (!Directory.Exists(run.CheckpointsPath)) return;
         foreach (var tmp in Directory.GetDirectories(run.CheckpointsPath, "*.tmp")) TryDelete(tmp);
-        foreach (var (dir, _) in Candidates(run).Skip(Math.Max(1, keep))) TryDelete(dir);
+        foreach (var (dir, _, _) in Candidates(run).Skip(Math.Max(1, keep))) TryDelete(dir);
     }
 
+    /// <summary>The checkpoint's <c>state.json</c>, checked as by <see cref="Problem"/>.</summary>
+    /// <exception cref="SelfSupError">state.json is missing, damaged or implausible.</exception>
     public static TrainingState ReadState(string checkpointDir)
     {
         var path = Path.Combine(checkpointDir, "state.json");
-        try
-        {
-            return JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(path), TrainConfig.Json)
-                ?? throw new SelfSupError($"'{path}' is empty; delete the folder '{checkpointDir}' to fall back to the previous checkpoint");
-        }
-        catch (JsonException e)
-        {
-            throw new SelfSupError($"'{path}' is not valid JSON ({e.Message}); delete the folder '{checkpointDir}' to fall back to the previous checkpoint");
-        }
+        if (!File.Exists(path))
+            throw new SelfSupError($"'{path}' is missing (the checkpoint was not finished); delete the folder '{checkpointDir}' to fall back to the previous checkpoint");
+        var (state, problem) = ParseState(checkpointDir);
+        if (problem is not null)
+            throw new SelfSupError($"cannot use '{path}': {problem}; delete the folder '{checkpointDir}' to fall back to the previous checkpoint");
+        return state!;
     }
 
+    /// <summary>
+    /// Loads the checkpoint's <c>model.bin</c> into <paramref name="encoder"/>, after checking it against its recorded
+    /// size and SHA-256 (when <c>state.json</c> has them) and its structure against the encoder's tensors, so a
+    /// damaged or foreign file is refused before TorchSharp reads it.
+    /// </summary>
+    /// <exception cref="SelfSupError">The file is missing, damaged or belongs to another model.</exception>
     public static void LoadModel(string checkpointDir, Encoder encoder)
     {
         var path = Path.Combine(checkpointDir, "model.bin");
+        string? problem = FileProblem(checkpointDir, "model.bin", out _)
+            ?? CheckpointFileCheck.Model(path, encoder.state_dict());
+        const string advice = "it is damaged or from a different model (--model/--width/--proj-dim)";
+        if (problem is not null)
+            throw new SelfSupError($"cannot load '{path}': {problem}; {advice}; delete the folder '{checkpointDir}' to fall back to the previous checkpoint");
         try { encoder.load(path); }
         catch (Exception e) when (e is not SelfSupError)
         {
-            throw new SelfSupError($"cannot load '{path}' ({e.Message}); it is damaged or from a different model/--width/--proj-dim");
+            throw new SelfSupError($"cannot load '{path}' ({OneLine(e.Message)}); {advice}");
         }
     }
 
-    /// <summary>Checkpoint folders, newest first: ordered by the step in their name's state, epoch ends after mid-epoch ones of the same step.</summary>
-    private static List<(string Dir, long Step)> Candidates(RunDirectory run)
+    /// <summary>
+    /// Restores the checkpoint's <c>optimizer.bin</c> into <paramref name="optimizer"/> (built by
+    /// <see cref="OptimizerFactory"/> as <paramref name="optimizerName"/> over <paramref name="parameters"/>), after the
+    /// same checks as <see cref="LoadModel"/>.
+    /// </summary>
+    /// <exception cref="SelfSupError">The file is missing, damaged, or from another optimiser or model.</exception>
+    public static void LoadOptimizer(string checkpointDir, ITrainingOptimizer optimizer, string optimizerName, IReadOnlyList<Tensor> parameters)
+    {
+        var path = Path.Combine(checkpointDir, "optimizer.bin");
+        string? problem = FileProblem(checkpointDir, "optimizer.bin", out var state)
+            ?? CheckpointFileCheck.Optimizer(path, optimizerName, parameters, state?.Step);
+        string advice = $"it is damaged, or the run used another --optimizer ({state?.Config?.Optimizer ?? "see its config.json"}) or model; resume with the run's own settings";
+        if (problem is not null)
+            throw new SelfSupError($"cannot restore the optimizer state from '{path}': {problem}; {advice}, or delete the folder '{checkpointDir}' to fall back to the previous checkpoint");
+        try { optimizer.Load(path); }
+        catch (Exception e) when (e is not SelfSupError)
+        {
+            throw new SelfSupError($"cannot restore the optimizer state from '{path}' ({OneLine(e.Message)}); {advice}");
+        }
+    }
+
+    /// <summary>
+    /// Checkpoint folders, newest first: ordered by the step in their state (from a step-N name when state.json cannot
+    /// be read, else 0), epoch ends after mid-epoch ones of the same step.
+    /// </summary>
+    private static List<(string Dir, long Step, bool StateReadable)> Candidates(RunDirectory run)
     {
         if (!Directory.Exists(run.CheckpointsPath)) return [];
         return Directory.GetDirectories(run.CheckpointsPath)
             .Where(d => !d.EndsWith(".tmp", StringComparison.Ordinal))
-            .Select(d => (Dir: d, Step: StepOf(d)))
-            .Where(c => c.Step >= 0)
+            .Select(d => (Dir: d, Known: StepOf(d)))
+            .Where(c => c.Known.Step >= 0)
+            .Select(c => (c.Dir, c.Known.Step, c.Known.Readable))
             .OrderByDescending(c => c.Step)
             .ThenByDescending(c => Path.GetFileName(c.Dir).StartsWith("epoch-", StringComparison.Ordinal))
             .ToList();
     }
 
-    /// <summary>The step a checkpoint folder holds: from its state.json when readable, else from a step-N name; −1 when it is not a checkpoint folder.</summary>
-    private static long StepOf(string dir)
+    /// <summary>
+    /// The step a checkpoint folder holds: from its state.json when readable, else from a step-N name (0 for an
+    /// epoch-N name); −1 when it is not a checkpoint folder.
+    /// </summary>
+    private static (long Step, bool Readable) StepOf(string dir)
     {
         string name = Path.GetFileName(dir);
-        if (!name.StartsWith("epoch-", StringComparison.Ordinal) && !name.StartsWith("step-", StringComparison.Ordinal)) return -1;
-        try { return ReadState(dir).Step; }
+        if (!name.StartsWith("epoch-", StringComparison.Ordinal) && !name.StartsWith("step-", StringComparison.Ordinal)) return (-1, false);
+        try { return (ReadState(dir).Step, true); }
         catch (Exception e) when (e is SelfSupError or IOException or UnauthorizedAccessException)
         {
-            return name.StartsWith("step-", StringComparison.Ordinal) && long.TryParse(name[5..], out var s) ? s : 0;
+            return (Numbered(name, "step-") ?? 0, false);
         }
+    }
+
+    /// <summary>
+    /// Why the checkpoint's data file <paramref name="name"/> cannot be used before its structure is checked: missing,
+    /// or not matching the size and SHA-256 recorded in a readable <c>state.json</c> (which is returned; null when the
+    /// folder has none).
+    /// </summary>
+    private static string? FileProblem(string dir, string name, out TrainingState? state)
+    {
+        state = File.Exists(Path.Combine(dir, "state.json")) ? ReadState(dir) : null;
+        string path = Path.Combine(dir, name);
+        if (!File.Exists(path)) return "the file is missing";
+        return state?.Files is { } files ? RecordProblem(path, files[name], $"'{Path.Combine(dir, "state.json")}'") : null;
+    }
+
+    /// <summary>Why <paramref name="path"/> does not match its record (kept in <paramref name="recordedIn"/>), or null.</summary>
+    private static string? RecordProblem(string path, CheckpointFile record, string recordedIn)
+    {
+        string name = Path.GetFileName(path);
+        long size = new FileInfo(path).Length;
+        if (size != record.Size) return $"{name} has {size} bytes but {recordedIn} records {record.Size} (one of them is truncated or damaged)";
+        if (Describe(path).Sha256 != record.Sha256) return $"{name} does not match the SHA-256 {recordedIn} records (one of them is damaged)";
+        return null;
+    }
+
+    /// <summary>
+    /// Reads and checks <c>state.json</c>: valid JSON of a <see cref="TrainingState"/> with no unknown fields, its own
+    /// SHA-256 (when recorded), and counters that are plausible and agree with the folder's name. Returns the state,
+    /// or the reason it is unusable (starting with "state.json").
+    /// </summary>
+    private static (TrainingState? State, string? Problem) ParseState(string dir)
+    {
+        byte[] bytes = File.ReadAllBytes(Path.Combine(dir, "state.json"));
+        string text = Encoding.UTF8.GetString(bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? bytes.AsSpan(Encoding.UTF8.Preamble.Length) : bytes);
+        TrainingState state;
+        try
+        {
+            using (var document = JsonDocument.Parse(text))
+            {
+                if (document.RootElement.ValueKind != JsonValueKind.Object) return (null, "state.json is not a JSON object");
+                foreach (var property in document.RootElement.EnumerateObject())
+                    if (!StateKeys.Value.Contains(property.Name) && !RetiredStateKeys.Contains(property.Name))
+                        return (null, $"state.json has the unknown field '{OneLine(property.Name)}' (damaged, or written by a newer SelfSup)");
+            }
+            state = JsonSerializer.Deserialize<TrainingState>(text, TrainConfig.Json) ?? throw new JsonException("the training state is null");
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            return (null, $"state.json is not valid ({OneLine(e.Message)})");
+        }
+        string? problem = StateDigestProblem(bytes, state) ?? StateProblem(state, Path.GetFileName(Path.TrimEndingDirectorySeparator(dir)));
+        return problem is null ? (state, null) : (null, problem);
+    }
+
+    /// <summary>Why <paramref name="bytes"/> (state.json) do not match the SHA-256 they record, or null (also when none is recorded).</summary>
+    private static string? StateDigestProblem(byte[] bytes, TrainingState state)
+    {
+        var fields = StateSha256Field.Matches(Encoding.Latin1.GetString(bytes)); // Latin-1: one character per byte, so indexes are offsets
+        if (state.StateSha256 is null && fields.Count == 0) return null; // written before it was recorded
+        if (fields.Count != 1 || state.StateSha256 is null || !IsSha256(state.StateSha256) || fields[0].Groups[1].Value != state.StateSha256)
+            return "state.json's state_sha256 field is damaged";
+        return StateDigest(bytes, fields[0].Groups[1].Index) == state.StateSha256 ? null : "state.json does not match its SHA-256 (damaged or edited)";
+    }
+
+    /// <summary>SHA-256 of state.json's bytes with the 64 digits at <paramref name="at"/> read as zeros.</summary>
+    private static string StateDigest(byte[] bytes, int at)
+    {
+        var copy = (byte[])bytes.Clone();
+        copy.AsSpan(at, 64).Fill((byte)'0');
+        return Convert.ToHexStringLower(SHA256.HashData(copy));
+    }
+
+    /// <summary>Why the counters of <paramref name="s"/> cannot describe a checkpoint named <paramref name="folder"/>, or null.</summary>
+    private static string? StateProblem(TrainingState s, string folder)
+    {
+        if (s.Epoch < 0) return $"state.json has a negative epoch ({s.Epoch})";
+        if (s.BatchInEpoch < 0) return $"state.json has a negative batch_in_epoch ({s.BatchInEpoch})";
+        if (s.Step < 0) return $"state.json has a negative step ({s.Step})";
+        if (s.ImagesSeen < 0) return $"state.json has a negative images_seen ({s.ImagesSeen})";
+        if (!double.IsFinite(s.PretrainSeconds) || s.PretrainSeconds < 0) return $"state.json has an impossible pretrain_seconds ({s.PretrainSeconds})";
+        if (!double.IsFinite(s.CpuSeconds) || s.CpuSeconds < 0) return $"state.json has an impossible cpu_seconds ({s.CpuSeconds})";
+        if (s.Step < (long)s.Epoch + s.BatchInEpoch)
+            return $"state.json says {s.Step} steps after {s.Epoch} epochs and {s.BatchInEpoch} batches, but every epoch and batch takes a step";
+        if (Numbered(folder, "epoch-") is { } epoch && (s.Epoch != epoch || s.BatchInEpoch != 0))
+            return $"state.json is for epoch {s.Epoch}, batch {s.BatchInEpoch}, but its folder '{folder}' holds the end of epoch {epoch}";
+        if (Numbered(folder, "step-") is { } step && (s.Step != step || s.BatchInEpoch == 0))
+            return $"state.json is for step {s.Step} (batch {s.BatchInEpoch} of epoch {s.Epoch + 1L}), but its folder '{folder}' holds step {step} inside an epoch";
+        if (s.Config is { } config && !OptimizerFactory.Names.Contains(config.Optimizer))
+            return $"state.json names the unknown optimizer '{OneLine(config.Optimizer ?? "null")}'";
+        try { JsonSerializer.SerializeToUtf8Bytes(s, TrainConfig.Json); }
+        catch (ArgumentException) { return "state.json holds a number too large for a double (such as 1e999), which the next checkpoint could not write"; }
+        if (s.Files is not null)
+            foreach (var name in DataFiles)
+                if (!s.Files.TryGetValue(name, out var record) || record is null || record.Size < 0 || record.Sha256 is null || !IsSha256(record.Sha256))
+                    return $"state.json's record of {name} is missing or damaged";
+        return null;
+    }
+
+    /// <summary>N of a folder named <paramref name="prefix"/>N (digits only), or null.</summary>
+    private static long? Numbered(string folder, string prefix) =>
+        folder.StartsWith(prefix, StringComparison.Ordinal) && long.TryParse(folder.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : null;
+
+    private static bool IsSha256(string text) => text.Length == 64 && text.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
+
+    /// <summary>A message from elsewhere (an exception, a file), made one line and at most 200 characters.</summary>
+    private static string OneLine(string message)
+    {
+        var chars = message.Select(c => char.IsControl(c) || char.GetUnicodeCategory(c) is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator ? ' ' : c).Take(200);
+        return new string(chars.ToArray()).Trim().TrimEnd('.') + (message.Length > 200 ? "…" : "");
     }
 
     private static CheckpointFile Describe(string path)

@@ -46,7 +46,8 @@ public sealed class LarsOptimizer : ITrainingOptimizer
                 var trust = torch.where((wNorm > 0) & (gNorm > 0), eta * wNorm / gNorm, torch.ones_like(wNorm));
                 g.mul_(trust);
             }
-            if (velocity[i] is null) velocity[i] = g.detach().clone().MoveToOuterDisposeScope();
+            // the velocity lives across steps: out of every dispose scope, including the trainer's per-step one
+            if (velocity[i] is null) velocity[i] = g.detach().clone().DetachFromDisposeScope();
             else velocity[i]!.mul_(momentum).add_(g);
             p.add_(velocity[i]!, alpha: -lr);
         }
@@ -72,8 +73,13 @@ public sealed class LarsOptimizer : ITrainingOptimizer
         if (n != velocity.Length) throw new SelfSupError($"'{path}' holds LARS state for {n} parameters but the model has {velocity.Length}; the checkpoint belongs to another model");
         for (int i = 0; i < n; i++)
         {
-            if (!reader.ReadBoolean()) continue;
-            var t = torch.zeros_like(parameters[i]);
+            if (!reader.ReadBoolean())
+            {
+                velocity[i]?.Dispose();
+                velocity[i] = null;
+                continue;
+            }
+            var t = torch.zeros_like(parameters[i]).DetachFromDisposeScope();
             t.Load(reader);
             velocity[i]?.Dispose();
             velocity[i] = t;

@@ -64,7 +64,8 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         long totalSteps = (long)stepsPerEpoch * config.Epochs;
         if (config.Steps > 0) totalSteps = Math.Min(totalSteps, config.Steps);
         var schedule = LearningRateSchedule.Create(config.Schedule, config.Lr, totalSteps, (long)(config.WarmupEpochs * stepsPerEpoch));
-        using var optimizer = OptimizerFactory.Create(config.Optimizer, encoder.parameters().ToList(), config.Lr, config.WeightDecay);
+        var parameters = encoder.parameters().ToList();
+        using var optimizer = OptimizerFactory.Create(config.Optimizer, parameters, config.Lr, config.WeightDecay);
 
         var state = new TrainingState { RngSeed = config.Seed, Config = config };
         string? lastCheckpoint = resume ? Checkpoint.Latest(run, Warn) : null;
@@ -72,11 +73,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         {
             state = Checkpoint.ReadState(lastCheckpoint);
             Checkpoint.LoadModel(lastCheckpoint, encoder);
-            try { optimizer.Load(Path.Combine(lastCheckpoint, "optimizer.bin")); }
-            catch (Exception e) when (e is not SelfSupError)
-            {
-                throw new SelfSupError($"cannot restore the optimizer state in '{lastCheckpoint}' ({e.Message.TrimEnd('.')}); resume with the run's own --optimizer ({state.Config?.Optimizer ?? "see config.json"})");
-            }
+            Checkpoint.LoadOptimizer(lastCheckpoint, optimizer, config.Optimizer, parameters);
             run.RewindLogs(state.Step, state.Epoch);
             RunDirectory.WriteAtomic(run.ConfigPath, config.ToJson());
             if (state.Step >= totalSteps) return new PretrainResult(encoder, state, lastCheckpoint);

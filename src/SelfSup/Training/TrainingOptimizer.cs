@@ -32,7 +32,12 @@ public static class OptimizerFactory
         };
 }
 
-/// <summary>Adapter over a TorchSharp optimiser (Adam, SGD).</summary>
+/// <summary>
+/// Adapter over a TorchSharp optimiser (Adam, SGD). <see cref="Load"/> restores the per-parameter state (step
+/// counts, moments, momentum buffers) and keeps the hyperparameters this optimiser was built with: TorchSharp's
+/// loader would replace them with the file's (betas, eps, weight decay, momentum, amsgrad, maximize), so a resume
+/// forced to a new --weight-decay would silently keep the old one, and a damaged byte could turn on "maximize".
+/// </summary>
 public sealed class TorchOptimizer(OptimizerHelper inner) : ITrainingOptimizer
 {
     public void ZeroGrad() => inner.zero_grad();
@@ -42,6 +47,21 @@ public sealed class TorchOptimizer(OptimizerHelper inner) : ITrainingOptimizer
         foreach (var group in inner.ParamGroups) group.LearningRate = lr;
     }
     public void Save(string path) => inner.save_state_dict(path);
-    public void Load(string path) => inner.load_state_dict(path);
+    public void Load(string path)
+    {
+        var groups = inner.ParamGroups.Cast<ParamGroup>().ToList();
+        var configured = groups.Select(group =>
+        {
+            using var bytes = new MemoryStream();
+            using (var writer = new BinaryWriter(bytes)) group.Options.SaveStateDict(writer);
+            return bytes.ToArray();
+        }).ToList();
+        inner.load_state_dict(path);
+        foreach (var (group, options) in groups.Zip(configured))
+        {
+            using var reader = new BinaryReader(new MemoryStream(options));
+            group.Options.LoadStateDict(reader);
+        }
+    }
     public void Dispose() => inner.Dispose();
 }

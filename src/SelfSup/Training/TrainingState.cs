@@ -29,4 +29,10 @@ public sealed record TrainingState
     public string? StoppedBy { get; init; }
     /// <summary>Size and SHA-256 of each file of the checkpoint (model.bin, optimizer.bin), checked on load.</summary>
     public Dictionary<string, CheckpointFile>? Files { get; init; }
+    /// <summary>
+    /// SHA-256 (lower-case hex) of this <c>state.json</c> itself, computed over its bytes with these 64 digits
+    /// written as zeros; checked on load, so a damaged counter is caught like a damaged model.bin. Null in
+    /// checkpoints written before it was recorded.
+    /// </summary>
+    public string? StateSha256 { get; init; }
 }
