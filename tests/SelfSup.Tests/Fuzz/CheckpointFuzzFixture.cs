@@ -28,7 +28,7 @@ public sealed class CheckpointFuzzFixture : IDisposable
         SyntheticFashionMnist.Write(data, trainCount: 16, testCount: 8);
         var config = new TrainConfig
         {
-            DataDir = data, Width = 4, ProjDim = 8, BatchSize = 8, Steps = 2, Epochs = 1, Threads = 1, ChannelsLast = false,
+            DataDir = data, Width = 8, ProjDim = 8, BatchSize = 8, Steps = 2, Epochs = 1, Threads = 1, ChannelsLast = false,
             CheckpointEvery = 1, Seed = 5,
         };
         Encoder = Pretrainer.BuildEncoder(config, inChannels: 1);
