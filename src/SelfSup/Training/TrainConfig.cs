@@ -93,9 +93,12 @@ public sealed record TrainConfig
     };
 
     /// <summary>
-    /// Narrowest backbone trained on the CPU. Measured here (2026-11-26): a width-4 ResNet-18 on 1-channel 28² images,
-    /// 1 thread, gave a non-finite gradient for the same input and weights in 1 of 300 backward passes, and width-4
-    /// runs stopped with NaN weights in about 1 of 8 short trainings; width 8 gave 0 of 600 and 0 of 8.
+    /// Narrowest backbone trained on the CPU. Measured here (2026-11-26): a width-4 ResNet-18 on 1-channel 28² images
+    /// gave a non-finite gradient for the same input and weights in 1 of 300 backward passes, and width-4 runs stopped
+    /// with NaN weights in about 1 of 8 short trainings; width 8 gave 0 of 600 and 0 of 8. Those measurements ran while
+    /// other threads of the process ran libtorch ops in parallel (xunit's parallel tests; the view prefetcher), which
+    /// was later found to cause non-finite gradients at width 8 too (see <see cref="Views.ViewBatchPrefetcher"/>); whether
+    /// width 4 is safe once that is avoided is not yet measured, so the floor stays.
     /// </summary>
     public const int MinCpuWidth = 8;
 
