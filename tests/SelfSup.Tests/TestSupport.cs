@@ -61,33 +61,23 @@ public static class CliProcess
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Result Run(params string[] args)
-    {
-        var dll = System.IO.Path.Combine(AppContext.BaseDirectory, "SelfSup.Cli.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment.Remove("SELFSUP_DEBUG");
-        psi.Environment.Remove("SELFSUP_LAUNCHER");
-        var p = Process.Start(psi)!;
-        return new Running(p, p.StandardOutput.ReadToEndAsync(), p.StandardError.ReadToEndAsync(), string.Join(' ', args)).Wait(TimeSpan.FromSeconds(300));
-    }
+    public static Result Run(params string[] args) => Launch([], args).Wait(TimeSpan.FromSeconds(300));
 
     /// <summary>
     /// Starts the CLI without waiting (for tests that signal or kill it). A process started from a non-interactive
     /// shell's background job inherits SIGINT as ignored (POSIX), and .NET keeps an ignored SIGINT ignored, so the
     /// child is started through python3, which restores SIGINT's default action before exec — as in a terminal.
     /// </summary>
-    public static Running Start(params string[] args)
+    public static Running Start(params string[] args) => Launch(
+        ["python3", "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); " +
+            "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM}); os.execvp(sys.argv[1], sys.argv[1:])"], args);
+
+    /// <summary>Runs <c>prefix… dotnet SelfSup.Cli.dll args…</c> with its output captured and the debug/launcher variables unset.</summary>
+    private static Running Launch(string[] prefix, string[] args)
     {
-        var dll = System.IO.Path.Combine(AppContext.BaseDirectory, "SelfSup.Cli.dll");
-        var psi = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); " +
-            "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM}); os.execvp(sys.argv[1], sys.argv[1:])");
-        psi.ArgumentList.Add("dotnet");
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        string[] command = [.. prefix, "dotnet", System.IO.Path.Combine(AppContext.BaseDirectory, "SelfSup.Cli.dll"), .. args];
+        var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in command[1..]) psi.ArgumentList.Add(a);
         psi.Environment.Remove("SELFSUP_DEBUG");
         psi.Environment.Remove("SELFSUP_LAUNCHER");
         var p = Process.Start(psi)!;

@@ -86,7 +86,7 @@ public sealed class PeriodicEvaluator(TrainConfig config, RunDirectory run, Acti
     {
         if (!IsDue(config, state)) return;
         var record = Evaluate(encoder, state);
-        File.AppendAllText(Path.Combine(run.Path, FileName), JsonSerializer.Serialize(record, EvalRecord.Json) + "\n");
+        File.AppendAllText(run.EvalsPath, JsonSerializer.Serialize(record, EvalRecord.Json) + "\n");
     }
 
     /// <summary>Evaluates the encoder now (leaves it in eval mode; the trainer switches back).</summary>

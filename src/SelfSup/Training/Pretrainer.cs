@@ -240,7 +240,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
 
     /// <summary>Whether evals.jsonl already has a record of <paramref name="epoch"/>.</summary>
     private bool HasEval(int epoch) =>
-        File.Exists(run.EvalsPath) && File.ReadLines(run.EvalsPath).Any(line => line.Contains($"\"epoch\":{epoch},", StringComparison.Ordinal));
+        Evaluation.EvalRecord.ReadAll(run.Path).Any(r => r.Epoch == epoch);
 
     /// <summary>Builds the encoder a config describes (used by the trainer and the probe).</summary>
     public static Encoder BuildEncoder(TrainConfig config, int inChannels) =>
