@@ -24,6 +24,7 @@ public sealed record StepBenchmarkOptions
     public int Steps { get; init; } = 20;
     public int Warmup { get; init; } = 3;
     public bool ChannelsLast { get; init; } = true;
+    public Precision Precision { get; init; } = Precision.Fp32;
 }
 
 /// <summary>
@@ -69,6 +70,7 @@ public static class StepBenchmark
         using var encoder = new Encoder(new EncoderConfig(o.Model, o.Channels, o.Width, false, o.ProjDim, 2, o.ProjDim));
         bool channelsLast = MemoryLayout.UseChannelsLast(encoder, o.ChannelsLast);
         encoder.train();
+        encoder.Precision = o.Precision;
         var loss = LossFactory.Create(o.Method, LossFactory.Weight(o.Method, BetaSetting.Auto(), o.ProjDim, vicregLambda: 25), 25, true);
         using var optimizer = torch.optim.Adam(encoder.parameters(), lr: 1e-3, weight_decay: 1e-6);
         var times = new List<double>();

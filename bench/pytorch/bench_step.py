@@ -2,6 +2,8 @@
 
 CIFAR-variant ResNet (3x3 stride-1 stem, no max-pool), projector feat -> d (no bias) -> BN -> ReLU -> d,
 multi-view Barlow Twins loss (SPEC.md), Adam. Median over --steps timed steps after --warmup.
+--bf16: the model's forward under torch.autocast("cpu", dtype=torch.bfloat16), the loss on z.float()
+(what a PyTorch user writes for mixed precision; the anchor for `selfsup bench step --precision bf16`).
 Prints `images_per_s=<float>` (every view counts as an image) alone on its last line.
 Run with Debian's python3-torch; install libopenblas0-pthread first (see shared/BENCHMARKS.md).
 """
@@ -76,6 +78,7 @@ def main():
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--channels-last", action="store_true")
+    p.add_argument("--bf16", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -90,7 +93,12 @@ def main():
     times = []
     for i in range(a.warmup + a.steps):
         t = time.perf_counter()
-        z = model(x).reshape(a.batch, a.views, d)
+        if a.bf16:
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                z = model(x)
+            z = z.float().reshape(a.batch, a.views, d)
+        else:
+            z = model(x).reshape(a.batch, a.views, d)
         loss = bt_loss(z, 4.0 / d)
         opt.zero_grad()
         loss.backward()
@@ -98,7 +106,7 @@ def main():
         if i >= a.warmup:
             times.append(time.perf_counter() - t)
     med = statistics.median(times)
-    print(f"torch {torch.__version__} threads {torch.get_num_threads()} channels_last {a.channels_last}: median step {med:.4f} s")
+    print(f"torch {torch.__version__} threads {torch.get_num_threads()} channels_last {a.channels_last} bf16 {a.bf16}: median step {med:.4f} s")
     print(f"images_per_s={a.batch * a.views / med:.2f}")
 
 

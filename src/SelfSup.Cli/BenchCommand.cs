@@ -22,10 +22,11 @@ public static class BenchCommand
         private readonly Option<int> threads = new("--threads") { DefaultValueFactory = _ => D.Threads, Description = "CPU threads (0 = all)" };
         private readonly Option<int> steps = new("--steps") { DefaultValueFactory = _ => D.Steps, Description = "Timed steps" };
         private readonly Option<bool> noChannelsLast = new("--no-channels-last") { Description = "Keep NCHW layout (channels-last is the default, as in training)" };
+        private readonly Option<string> precision = new("--precision") { DefaultValueFactory = _ => "fp32", Description = "fp32, bf16 or auto (as in pretrain)" };
 
         public void AddTo(Command c)
         {
-            foreach (var o in new Option[] { model, width, batch, views, image, channels, projDim, method, threads, steps, noChannelsLast }) c.Options.Add(o);
+            foreach (var o in new Option[] { model, width, batch, views, image, channels, projDim, method, threads, steps, noChannelsLast, precision }) c.Options.Add(o);
         }
 
         public StepBenchmarkOptions Read(ParseResult r) => new()
@@ -33,6 +34,7 @@ public static class BenchCommand
             Model = r.GetValue(model)!, Width = r.GetValue(width), Batch = r.GetValue(batch), Views = r.GetValue(views),
             Image = r.GetValue(image), Channels = r.GetValue(channels), ProjDim = r.GetValue(projDim), Method = r.GetValue(method)!,
             Threads = r.GetValue(threads), Steps = r.GetValue(steps), ChannelsLast = !r.GetValue(noChannelsLast),
+            Precision = Models.PrecisionSetting.Resolve(r.GetValue(precision)!),
         };
     }
 

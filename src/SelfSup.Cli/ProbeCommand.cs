@@ -13,12 +13,14 @@ public sealed class ProbeOptions
     public readonly Option<bool> Baselines = new("--baselines") { Description = "Also probe raw pixels and a randomly initialised encoder" };
     public readonly Option<bool> NoKnn = new("--no-knn") { Description = "Skip the kNN readout" };
     public readonly Option<string?> Checkpoint = new("--checkpoint") { Description = "Checkpoint folder to evaluate (default: the run's newest)" };
+    public readonly Option<string?> Precision = new("--precision") { Description = "Feature extraction in fp32, bf16 or auto (default: the run's --precision)" };
     public readonly Option<bool> NoProbe = new("--no-probe") { Description = "Skip the linear probe after pretraining" };
 
     public void AddTo(Command command, bool includeSkip)
     {
         command.Options.Add(ProbeEpochs); command.Options.Add(AverageViews); command.Options.Add(Baselines); command.Options.Add(NoKnn);
         command.Options.Add(Checkpoint);
+        if (!includeSkip) command.Options.Add(Precision);  // pretrain's own --precision covers its readout
         if (includeSkip) command.Options.Add(NoProbe);
     }
 
@@ -32,7 +34,9 @@ public sealed class ProbeOptions
         string? checkpoint = r.GetValue(Checkpoint);
         if (checkpoint is not null && !File.Exists(Path.Combine(checkpoint, "model.bin")))
             throw new SelfSupError($"--checkpoint '{checkpoint}' has no model.bin; pass a folder like RUN_DIR/checkpoints/epoch-0003");
-        return new ReadoutOptions(epochs, views, r.GetValue(Baselines), !r.GetValue(NoKnn), Checkpoint: checkpoint is null ? null : Path.GetFullPath(checkpoint));
+        string? precision = r.GetResult(Precision) is null ? null : r.GetValue(Precision);
+        if (precision is not null) Models.PrecisionSetting.Resolve(precision);  // an unknown name fails here, naming the flag
+        return new ReadoutOptions(epochs, views, r.GetValue(Baselines), !r.GetValue(NoKnn), Checkpoint: checkpoint is null ? null : Path.GetFullPath(checkpoint), Precision: precision);
     }
 }
 

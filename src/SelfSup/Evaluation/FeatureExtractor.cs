@@ -1,4 +1,5 @@
 using SelfSup.Data;
+using SelfSup.Models;
 using SelfSup.Views;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -6,19 +7,20 @@ using static TorchSharp.torch;
 namespace SelfSup.Evaluation;
 
 /// <summary>
-/// Computes frozen features once for a whole split: the backbone in eval mode, no gradients, no projector.
+/// Computes frozen features once for a whole split: the backbone in eval mode, no gradients, no projector, in the
+/// encoder's <see cref="Encoder.Precision"/> (features come out fp32 either way).
 /// With <c>averageViews</c> = K &gt; 1 each image's feature is the mean over 1 clean + (K−1) augmented views,
 /// as the authors do for multi-view runs (K = 16), train and test alike.
 /// </summary>
 public static class FeatureExtractor
 {
     /// <summary>Backbone features, float32 N×F on the CPU.</summary>
-    public static Tensor Extract(nn.Module<Tensor, Tensor> backbone, ImageDataset data, AugmentationPreset preset,
+    public static Tensor Extract(Encoder encoder, ImageDataset data, AugmentationPreset preset,
         Device device, int batchSize = 512, int averageViews = 1, long seed = 0, Action<int, int>? onBatch = null)
     {
         if (averageViews < 1) throw new SelfSupError($"--average-views {averageViews} must be at least 1 (16 = the authors' multi-view readout)");
-        bool wasTraining = backbone.training;
-        backbone.eval();
+        bool wasTraining = encoder.training;
+        encoder.eval();
         var clean = new ViewSampler(preset, 2);
         var augmented = averageViews > 1 ? new ViewSampler(preset, Math.Max(2, averageViews - 1)) : null;
         using var generator = new torch.Generator((ulong)seed);
@@ -32,13 +34,13 @@ public static class FeatureExtractor
                 using var scope = torch.NewDisposeScope();
                 int start = b * batchSize, count = Math.Min(batchSize, data.Count - start);
                 var images = data.Images.narrow(0, start, count);
-                var features = backbone.forward(clean.Clean(images).to(device)).cpu();
+                var features = encoder.Features(clean.Clean(images).to(device)).cpu();
                 if (augmented is not null)
                 {
                     var views = augmented.Sample(images, generator);                 // n×(K−1)×C×S×S
                     long k = averageViews - 1;
                     var flat = views.narrow(1, 0, k).reshape(count * k, views.shape[2], views.shape[3], views.shape[4]);
-                    var viewFeatures = backbone.forward(flat.to(device)).cpu().reshape(count, k, -1);
+                    var viewFeatures = encoder.Features(flat.to(device)).cpu().reshape(count, k, -1);
                     features = (features + viewFeatures.sum(1)) / averageViews;
                 }
                 chunks.Add(features.MoveToOuterDisposeScope());
@@ -49,7 +51,7 @@ public static class FeatureExtractor
         finally
         {
             foreach (var c in chunks) c.Dispose();
-            if (wasTraining) backbone.train();
+            if (wasTraining) encoder.train();
         }
     }
 

@@ -99,12 +99,12 @@ public sealed class PeriodicEvaluator(TrainConfig config, RunDirectory run, Acti
         encoder.eval();
         bool labelled = yTrain is not null;
 
-        using var fTest = FeatureExtractor.Extract(encoder.Backbone, test!, preset, device, seed: config.Seed,
+        using var fTest = FeatureExtractor.Extract(encoder, test!, preset, device, seed: config.Seed,
             onBatch: (b, n) => progress?.Invoke($"eval epoch {state.Epoch}: test features", b, n));
         double? probe = null, knn = null;
         if (labelled)
         {
-            using var fTrain = FeatureExtractor.Extract(encoder.Backbone, train!, preset, device, seed: config.Seed,
+            using var fTrain = FeatureExtractor.Extract(encoder, train!, preset, device, seed: config.Seed,
                 onBatch: (b, n) => progress?.Invoke($"eval epoch {state.Epoch}: train features", b, n));
             probe = LinearProbe.TrainAndTest(fTrain, yTrain!, fTest, yTest!, train!.ClassCount,
                 new ProbeSettings(Epochs: config.EvalProbeEpochs, Seed: config.Seed), device,

@@ -9,7 +9,7 @@ namespace SelfSup.Evaluation;
 
 /// <summary>Options of <see cref="Readout.Run"/>.</summary>
 public sealed record ReadoutOptions(int ProbeEpochs = 200, int AverageViews = 1, bool Baselines = false, bool Knn = true,
-    int BatchSize = 512, string? Checkpoint = null);
+    int BatchSize = 512, string? Checkpoint = null, string? Precision = null);
 
 /// <summary>Top-1 accuracies (%) of a run's encoder and, when asked, of the two baselines.</summary>
 public sealed record ReadoutResult(double ProbeTop1, double? KnnTop1, double? PixelsTop1, double? RandomTop1, double Seconds, string Checkpoint);
@@ -57,7 +57,9 @@ public static class Readout
         Training.Checkpoint.LoadModel(checkpoint, encoder);
         encoder.to(device);
         Models.MemoryLayout.UseChannelsLast(encoder, config.ChannelsLast);
-        var (probeTop1, knnTop1) = Evaluate("SSL encoder", d => FeatureExtractor.Extract(encoder.Backbone, d, preset, device,
+        var precision = Models.PrecisionSetting.Resolve(options.Precision ?? config.Precision, config.Device);
+        encoder.Precision = precision;
+        var (probeTop1, knnTop1) = Evaluate("SSL encoder", d => FeatureExtractor.Extract(encoder, d, preset, device,
             options.BatchSize, options.AverageViews, config.Seed, (b, n) => progress?.Invoke($"SSL encoder: features ({d.Split})", b, n)));
 
         double? pixelsTop1 = null, randomTop1 = null;
@@ -68,7 +70,8 @@ public static class Readout
             using var random = Pretrainer.BuildEncoder(config, train.Channels);
             random.to(device);
             Models.MemoryLayout.UseChannelsLast(random, config.ChannelsLast);
-            randomTop1 = Evaluate("random encoder", d => FeatureExtractor.Extract(random.Backbone, d, preset, device,
+            random.Precision = precision;
+            randomTop1 = Evaluate("random encoder", d => FeatureExtractor.Extract(random, d, preset, device,
                 options.BatchSize, options.AverageViews, config.Seed, (b, n) => progress?.Invoke($"random encoder: features ({d.Split})", b, n))).probe;
         }
 
@@ -79,6 +82,7 @@ public static class Readout
             ["knn_top1"] = knnTop1,
             ["probe_epochs"] = options.ProbeEpochs,
             ["probe_average_views"] = options.AverageViews,
+            ["probe_precision"] = Models.PrecisionSetting.Name(precision),
             ["probe_checkpoint"] = Path.GetRelativePath(run.Path, checkpoint),
             ["probe_seconds"] = result.Seconds,
         };

@@ -34,7 +34,7 @@ public static class RunSpectrum
         encoder.to(device);
         Models.MemoryLayout.UseChannelsLast(encoder, config.ChannelsLast);
         encoder.eval();
-        using var features = FeatureExtractor.Extract(encoder.Backbone, data, config.ResolveAugmentation(), device, seed: config.Seed, onBatch: onBatch);
+        using var features = FeatureExtractor.Extract(encoder, data, config.ResolveAugmentation(), device, seed: config.Seed, onBatch: onBatch);
         var (f, e) = PeriodicEvaluator.Spectra(encoder, features, device);
         return new RunSpectrumResult(f, e, split, data.Count, checkpoint);
     }

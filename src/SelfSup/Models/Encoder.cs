@@ -24,6 +24,13 @@ public sealed class Encoder : Module<Tensor, Tensor>
     private readonly Projector projector;
 
     public EncoderConfig Config { get; }
+
+    /// <summary>
+    /// Arithmetic of <see cref="forward"/> and <see cref="Features"/>: under <see cref="Precision.Bf16"/> both run inside
+    /// an <see cref="Autocast"/> scope on the calling thread and return fp32, so the loss and the probe always see fp32.
+    /// Not saved in checkpoints: the weights are fp32 either way.
+    /// </summary>
+    public Precision Precision { get; set; } = Precision.Fp32;
     public int FeatureDim => backbone.FeatureDim;
     public ResNet Backbone => backbone;
 
@@ -36,12 +43,22 @@ public sealed class Encoder : Module<Tensor, Tensor>
     }
 
     /// <summary>Embeddings z = g(f(x)) for a batch of images B×C×H×W → B×d.</summary>
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => InPrecision(x, input =>
     {
-        using var features = backbone.forward(x);
+        using var features = backbone.forward(input);
         return projector.forward(features);
-    }
+    });
 
     /// <summary>Backbone features f(x), B×C×H×W → B×F (what the linear probe reads).</summary>
-    public Tensor Features(Tensor x) => backbone.forward(x);
+    public Tensor Features(Tensor x) => InPrecision(x, backbone.forward);
+
+    /// <summary>Runs <paramref name="net"/> under <see cref="Precision"/> and hands back its output as fp32.</summary>
+    private Tensor InPrecision(Tensor x, Func<Tensor, Tensor> net)
+    {
+        if (Precision == Precision.Fp32) return net(x);
+        Tensor y;
+        using (Autocast.Enter(Precision, x.device_type)) y = net(x);
+        if (y.dtype == ScalarType.Float32) return y;
+        using (y) return y.to(ScalarType.Float32);
+    }
 }

@@ -56,6 +56,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         var encoder = BuildEncoder(config, train.Channels);
         encoder.to(device);
         bool channelsLast = MemoryLayout.UseChannelsLast(encoder, config.ChannelsLast);
+        encoder.Precision = config.ResolvePrecision();  // the forward in bf16 or fp32; z, the loss and the weights stay fp32
         var loss = config.CreateLoss();
 
         int stepsPerEpoch = subset.Length / config.BatchSize;

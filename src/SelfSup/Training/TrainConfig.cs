@@ -58,6 +58,16 @@ public sealed record TrainConfig
     /// <summary>Lay convolution inputs and kernels out NHWC (faster on CPU: 455 vs 332 views/s measured).</summary>
     public bool ChannelsLast { get; init; } = true;
 
+    /// <summary>
+    /// <c>fp32</c>, <c>bf16</c> (convolutions and linear layers in bfloat16 under libtorch's autocast; weights, optimiser,
+    /// BatchNorm statistics and the loss in fp32) or <c>auto</c> (bf16 where the hardware has native bf16; see
+    /// <see cref="Models.PrecisionSetting.Resolve"/>).
+    /// </summary>
+    public string Precision { get; init; } = "fp32";
+
+    /// <summary>The arithmetic <see cref="Precision"/> names on <see cref="Device"/>.</summary>
+    public Models.Precision ResolvePrecision() => Models.PrecisionSetting.Resolve(Precision, Device);
+
     /// <summary>Checkpoint inside an epoch every this many steps; 0 = every <see cref="CheckpointMinutes"/> of training. Every epoch end is checkpointed too.</summary>
     public long CheckpointEvery { get; init; }
     /// <summary>With <see cref="CheckpointEvery"/> = 0: minutes of pretraining between checkpoints inside an epoch.</summary>
@@ -123,6 +133,7 @@ public sealed record TrainConfig
         if (WeightDecay < 0) throw new SelfSupError($"--weight-decay {WeightDecay} must be ≥ 0");
         if (!OptimizerFactory.Names.Contains(Optimizer)) throw new SelfSupError($"unknown --optimizer '{Optimizer}'; use one of: {string.Join(", ", OptimizerFactory.Names)}");
         if (!LearningRateSchedule.Kinds.Contains(Schedule)) throw new SelfSupError($"unknown --schedule '{Schedule}'; use one of: {string.Join(", ", LearningRateSchedule.Kinds)}");
+        if (ResolvePrecision() == Models.Precision.Bf16) Models.Autocast.EnsureAvailable();
         if (Threads < 0) throw new SelfSupError($"--threads {Threads} must be ≥ 0 (0 = all cores)");
         if (LogEvery < 1) throw new SelfSupError($"--log-every {LogEvery} must be at least 1");
         if (EvalEvery < 0) throw new SelfSupError($"--eval-every {EvalEvery} must be 0 (off) or a number of epochs, e.g. 1");
