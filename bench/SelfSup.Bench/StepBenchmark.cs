@@ -33,6 +33,9 @@ public sealed record StepBenchmarkOptions
 /// </summary>
 public static class StepBenchmark
 {
+    /// <summary>Medians (s) of the last run's phases: input + forward + loss, backward, optimiser step.</summary>
+    public static double[] LastPhases { get; private set; } = [];
+
     /// <summary>The step fed by one pre-made input tensor (no input pipeline at all).</summary>
     public static (double MedianViewsPerSecond, double[] StepSeconds) Run(StepBenchmarkOptions o, Action<int, int>? onStep = null)
     {
@@ -66,6 +69,7 @@ public static class StepBenchmark
     private static (double, double[]) Time(StepBenchmarkOptions o, Func<int, Tensor> input, Action<int, int>? onStep)
     {
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
+        NativeHeap.KeepFreedMemory();
         torch.manual_seed(0);
         using var encoder = new Encoder(new EncoderConfig(o.Model, o.Channels, o.Width, false, o.ProjDim, 2, o.ProjDim));
         bool channelsLast = MemoryLayout.UseChannelsLast(encoder, o.ChannelsLast);
@@ -74,6 +78,7 @@ public static class StepBenchmark
         var loss = LossFactory.Create(o.Method, LossFactory.Weight(o.Method, BetaSetting.Auto(), o.ProjDim, vicregLambda: 25), 25, true);
         using var optimizer = torch.optim.Adam(encoder.parameters(), lr: 1e-3, weight_decay: 1e-6);
         var times = new List<double>();
+        var phases = new List<double[]>();
         for (int i = 0; i < o.Warmup + o.Steps; i++)
         {
             var clock = Stopwatch.StartNew();
@@ -83,14 +88,19 @@ public static class StepBenchmark
                 if (channelsLast) x = MemoryLayout.ChannelsLast(x);
                 var z = encoder.forward(x).reshape(o.Batch, o.Views, -1);
                 var l = loss.Forward(z);
+                l.item<float>();
+                double forward = clock.Elapsed.TotalSeconds;
                 optimizer.zero_grad();
                 l.backward();
+                double backward = clock.Elapsed.TotalSeconds;
                 optimizer.step();
+                if (i >= o.Warmup) phases.Add([forward, backward - forward, clock.Elapsed.TotalSeconds - backward]);
             }
             if (i >= o.Warmup) times.Add(clock.Elapsed.TotalSeconds);
             onStep?.Invoke(i + 1, o.Warmup + o.Steps);
         }
         double median = LossBenchmark.Median(times);
+        LastPhases = Enumerable.Range(0, 3).Select(k => LossBenchmark.Median(phases.Select(p => p[k]).ToList())).ToArray();
         return (o.Batch * o.Views / median, times.ToArray());
     }
 }

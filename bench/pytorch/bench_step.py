@@ -90,7 +90,7 @@ def main():
         model = model.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-6)
-    times = []
+    times, phases = [], []
     for i in range(a.warmup + a.steps):
         t = time.perf_counter()
         if a.bf16:
@@ -100,13 +100,19 @@ def main():
         else:
             z = model(x).reshape(a.batch, a.views, d)
         loss = bt_loss(z, 4.0 / d)
+        loss.item()
+        t_fwd = time.perf_counter()
         opt.zero_grad()
         loss.backward()
+        t_bwd = time.perf_counter()
         opt.step()
         if i >= a.warmup:
             times.append(time.perf_counter() - t)
+            phases.append((t_fwd - t, t_bwd - t_fwd, time.perf_counter() - t_bwd))
     med = statistics.median(times)
     print(f"torch {torch.__version__} threads {torch.get_num_threads()} channels_last {a.channels_last} bf16 {a.bf16}: median step {med:.4f} s")
+    fwd, bwd, step = (statistics.median(p[k] for p in phases) for k in range(3))
+    print(f"phases (median s): forward+loss {fwd:.4f}, backward {bwd:.4f}, optimizer {step:.4f}")
     print(f"images_per_s={a.batch * a.views / med:.2f}")
 
 

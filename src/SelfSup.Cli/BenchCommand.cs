@@ -53,6 +53,7 @@ public static class BenchCommand
             var (median, times) = StepBenchmark.Run(stepOptions.Read(r), Progress);
             Console.Error.WriteLine();
             Console.WriteLine(Describe(times));
+            Console.WriteLine(FormattableString.Invariant($"phases (median s): forward+loss {StepBenchmark.LastPhases[0]:F4}, backward {StepBenchmark.LastPhases[1]:F4}, optimizer {StepBenchmark.LastPhases[2]:F4}"));
             Console.WriteLine("images_per_s=" + median.ToString("F2", CultureInfo.InvariantCulture));
             return 0;
         });

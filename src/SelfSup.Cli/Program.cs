@@ -17,4 +17,5 @@ root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(SpectrumCommand.Create());
 root.Subcommands.Add(ReproduceCommand.Create());
 SelfSup.Data.ImageCache.Progress = CacheProgress.Report;
+SelfSup.NativeHeap.KeepFreedMemory();
 return CliRunner.Run(root, args);

@@ -26,6 +26,7 @@ public static class Readout
     {
         var clock = Stopwatch.StartNew();
         var config = run.ReadConfig();
+        NativeHeap.KeepFreedMemory();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         var device = Pretrainer.DeviceFor(config.Device);
         string checkpoint = options.Checkpoint ?? Training.Checkpoint.Latest(run)

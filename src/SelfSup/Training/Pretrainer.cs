@@ -43,6 +43,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
     {
         config = config.WithAbsolutePaths();
         config.Validate();
+        NativeHeap.KeepFreedMemory();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         var device = DeviceFor(config.Device);
 
