@@ -90,12 +90,14 @@ public static class BenchCommand
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 256, Description = "Images N" };
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 20, Description = "Timed repetitions" };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0, Description = "CPU threads (0 = all)" };
+        var precision = new Option<string>("--precision") { DefaultValueFactory = _ => "fp32", Description = "bf16: embeddings arrive in bf16 and are cast to fp32 before the (always fp32) loss" };
         var loss = new Command("loss", "Forward+backward time of a loss alone on random N x M x d embeddings; last line seconds=<float>.");
-        foreach (var o in new Option[] { method, views, projDim, batch, steps, threads }) loss.Options.Add(o);
+        foreach (var o in new Option[] { method, views, projDim, batch, steps, threads, precision }) loss.Options.Add(o);
         loss.SetAction(r =>
         {
             string name = r.GetValue(method)!;
-            var (median, times) = LossBenchmark.Run(name, r.GetValue(batch), r.GetValue(views), r.GetValue(projDim), r.GetValue(steps), threads: r.GetValue(threads));
+            var (median, times) = LossBenchmark.Run(name, r.GetValue(batch), r.GetValue(views), r.GetValue(projDim), r.GetValue(steps), threads: r.GetValue(threads),
+                precision: Models.PrecisionSetting.Resolve(r.GetValue(precision)!));
             Console.WriteLine($"{name} N={r.GetValue(batch)} M={r.GetValue(views)} d={r.GetValue(projDim)}: min {times.Min():F5} s, max {times.Max():F5} s");
             Console.WriteLine("seconds=" + median.ToString("G6", CultureInfo.InvariantCulture));
             return 0;
