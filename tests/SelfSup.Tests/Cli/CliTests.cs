@@ -50,6 +50,7 @@ public sealed class CliTests
     [InlineData("--fraction", "0", "--fraction")]
     [InlineData("--fraction", "1.5", "--fraction")]
     [InlineData("--method", "simclr", "simclr")]
+    [InlineData("--precision", "fp16", "--precision fp16")]
     public void PretrainRejectsBadFlagsBeforeDoingWork(string flag, string value, string mention)
     {
         using var dir = new TempDir();
@@ -93,9 +94,12 @@ public sealed class CliTests
         Assert.True(File.Exists(dir.File("run/config.json")));
         Assert.True(Directory.Exists(dir.File("run/checkpoints/epoch-0002")));
 
-        var again = CliProcess.Run("probe", dir.File("run"), "--probe-epochs", "5", "--no-knn");
+        Assert.Equal("fp32", summary.GetProperty("probe_precision").GetString());
+        var again = CliProcess.Run("probe", dir.File("run"), "--probe-epochs", "5", "--no-knn", "--precision", "bf16");
         Assert.True(again.ExitCode == 0, again.Stderr);
         Assert.Contains("probe_top1=", again.Stdout);
+        var probed = JsonDocument.Parse(File.ReadAllText(dir.File("run/summary.json"))).RootElement;
+        Assert.Equal("bf16", probed.GetProperty("probe_precision").GetString());
 
         var exists = CliProcess.Run("pretrain", "--data-dir", dir.File("data"), "--out", dir.File("run"));
         AssertOneLineError(exists, "--resume");
