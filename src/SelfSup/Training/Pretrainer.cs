@@ -166,7 +166,9 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                 double rate = windowImages / Math.Max(1e-9, window.Elapsed.TotalSeconds);
                 if (step % config.LogEvery == 0 || step == totalSteps)
                 {
-                    run.AppendMetrics(new { step, epoch = epoch + 1, loss = value, lr, images_per_s = rate, views_per_s = rate * m, embedding_spread = spread, elapsed_s = clock.WallSeconds, cpu_s = clock.CpuSeconds, images_seen = imagesSeen });
+                    var memory = MemoryUsage.Breakdown();
+                    run.AppendMetrics(new { step, epoch = epoch + 1, loss = value, lr, images_per_s = rate, views_per_s = rate * m, embedding_spread = spread, elapsed_s = clock.WallSeconds, cpu_s = clock.CpuSeconds, images_seen = imagesSeen,
+                        rss_mb = memory.Rss, native_in_use_mb = memory.NativeInUse, native_held_mb = memory.NativeHeld, managed_mb = memory.Managed });
                     window.Restart(); windowImages = 0;
                 }
                 onStep?.Invoke(new StepReport(epoch + 1, config.Epochs, step, totalSteps, value, rate, clock.WallSeconds));

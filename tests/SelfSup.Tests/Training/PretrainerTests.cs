@@ -88,6 +88,12 @@ public sealed class PretrainerTests
         new Pretrainer(Tiny(dir.File("data"), epochs: 1) with { Views = 4, Fraction = 0.5 }, run).Run(false).Encoder.Dispose();
         var first = JsonDocument.Parse(File.ReadLines(run.MetricsPath).First()).RootElement;
         foreach (var key in new[] { "step", "epoch", "loss", "lr", "images_per_s" }) Assert.True(first.TryGetProperty(key, out _), key);
+        // the memory breakdown: resident set, malloc's bytes in use and held (held ≥ in use), the .NET heap
+        double rss = first.GetProperty("rss_mb").GetDouble(), inUse = first.GetProperty("native_in_use_mb").GetDouble();
+        double held = first.GetProperty("native_held_mb").GetDouble(), managed = first.GetProperty("managed_mb").GetDouble();
+        Assert.InRange(rss, 50, 100_000);
+        Assert.InRange(inUse, 1, held);
+        Assert.InRange(managed, 0.1, rss);
         var subset = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Path, "subset.json"))).RootElement;
         Assert.Equal(20, subset.GetProperty("indices").GetArrayLength());
         Assert.Equal(4, run.ReadConfig().Views);
