@@ -20,7 +20,7 @@ public sealed class TorchvisionStrictLoadTests(TinyTrainedRun trained, ITestOutp
 {
     private const string Python = "/usr/bin/python3";
 
-    private const string Script = """
+    private const string Model = """
         import json, sys
         import numpy as np, torch, torch.nn as nn
         from torchvision.models.resnet import ResNet, BasicBlock
@@ -38,7 +38,9 @@ public sealed class TorchvisionStrictLoadTests(TinyTrainedRun trained, ITestOutp
                 self.layer3 = self._make_layer(BasicBlock, width * 4, layers[2], stride=2)
                 self.layer4 = self._make_layer(BasicBlock, width * 8, layers[3], stride=2)
                 self.avgpool = nn.AdaptiveAvgPool2d(1); self.fc = nn.Identity()
+        """;
 
+    private const string Load = Model + "\n" + """
         weights, images, out_features, out_embeddings = sys.argv[1:5]
         card = json.load(open(weights + ".json"))
         arch = card["architecture"]
@@ -78,10 +80,11 @@ public sealed class TorchvisionStrictLoadTests(TinyTrainedRun trained, ITestOutp
         return (p.ExitCode, stdout.Result + stderr);
     }
 
-    private static void AssertClose(Tensor expected, Tensor actual, string what)
+    private void AssertClose(Tensor expected, Tensor actual, string what)
     {
         Assert.Equal(expected.shape, actual.shape);
         double error = (expected - actual).abs().max().item<float>(), scale = expected.abs().max().item<float>();
+        output.WriteLine($"{what}: max difference {error:G3}, relative to the largest value {error / scale:G3}");
         Assert.True(error <= 1e-4 * scale, $"{what}: max difference {error} against a largest value of {scale}");
     }
 
@@ -98,7 +101,7 @@ public sealed class TorchvisionStrictLoadTests(TinyTrainedRun trained, ITestOutp
         var generator = new torch.Generator(7);
         using var images = torch.rand([12, 1, 28, 28], generator: generator);
         NpyFile.Write(dir.File("images.npy"), images);
-        File.WriteAllText(dir.File("load.py"), Script);
+        File.WriteAllText(dir.File("load.py"), Load);
 
         var (code, log) = RunPython([dir.File("load.py"), dir.File("encoder.pt"), dir.File("images.npy"), dir.File("f.npy"), dir.File("z.npy")]);
         output.WriteLine(log);
@@ -114,4 +117,45 @@ public sealed class TorchvisionStrictLoadTests(TinyTrainedRun trained, ITestOutp
         AssertClose(pyFeatures, features, "backbone features");
         AssertClose(pyEmbeddings, embeddings, "projector embeddings");
     }
+
+    private const string Save = Model + "\n" + """
+        images, out_weights, out_features, mean, std = sys.argv[1:6]
+        torch.manual_seed(0)
+        model = CifarResNet([2, 2, 2, 2], 8, 1)
+        x = (torch.from_numpy(np.load(images)) - float(mean)) / float(std)
+        with torch.no_grad():
+            model.train(); model(x)  # running statistics and num_batches_tracked move away from their initial values
+            model.eval()
+            np.save(out_features, model(x).numpy().astype("<f4"))
+        torch.save(model.state_dict(), out_weights)
+        print("saved", len(model.state_dict()), "tensors")
+        """;
+
+    [Fact]
+    public void A_state_dict_saved_by_PyTorch_from_torchvisions_resnet18_imports_and_gives_PyTorchs_features()
+    {
+        if (!PythonHasTorchvision())
+        {
+            output.WriteLine($"skipped: {Python} cannot import torch and torchvision");
+            return;
+        }
+        using var dir = new TempDir();
+        var generator = new torch.Generator(11);
+        using var images = torch.rand([10, 1, 28, 28], generator: generator);
+        NpyFile.Write(dir.File("images.npy"), images);
+        File.WriteAllText(dir.File("save.py"), Save);
+        var preset = SelfSup.Views.AugmentationPreset.ForName("fashion-mnist");
+        var (code, log) = RunPython([dir.File("save.py"), dir.File("images.npy"), dir.File("tv.pt"), dir.File("f.npy"),
+            preset.Mean[0].ToString("R", System.Globalization.CultureInfo.InvariantCulture), preset.Std[0].ToString("R", System.Globalization.CultureInfo.InvariantCulture)]);
+        output.WriteLine(log);
+        Assert.True(code == 0, $"python failed:\n{log}");
+
+        WeightImport.Import(dir.File("tv.pt"), dir.File("run"), new ImportOptions { DataDir = trained.DataDir });
+        using var loaded = RunEncoder.Load(new RunDirectory(dir.File("run")));
+        Assert.Equal(8, loaded.Config.Width);
+        using var features = Embeddings.OfImages(loaded.Encoder, images, loaded.Config.ResolveAugmentation(), torch.CPU, projector: false, "images");
+        using var pyFeatures = NpyFile.Read(dir.File("f.npy"));
+        AssertClose(pyFeatures, features, "features of the imported torchvision model");
+    }
 }
+
