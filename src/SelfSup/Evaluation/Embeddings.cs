@@ -27,7 +27,7 @@ public static class Embeddings
     {
         if (images.dim() != 4 || images.shape[1] != preset.Channels)
             throw new SelfSupError($"'{source}' has shape [{string.Join(", ", images.shape)}]; it must be N×C×H×W with C = {preset.Channels} (the run's images), float32 in [0, 1]");
-        if (images.numel() > 0 && (images.min().item<float>() < 0 || images.max().item<float>() > 1))
+        if (images.numel() > 0 && OutsideUnitRange(images))
             throw new SelfSupError($"'{source}' has values outside [0, 1]; pass images scaled to [0, 1] (SelfSup normalises them with the run's mean and std itself)");
         bool wasTraining = encoder.training;
         encoder.eval();
@@ -50,6 +50,13 @@ public static class Embeddings
             foreach (var c in chunks) c.Dispose();
             if (wasTraining) encoder.train();
         }
+    }
+
+    private static bool OutsideUnitRange(Tensor images)
+    {
+        using var min = images.min();
+        using var max = images.max();
+        return min.ToDouble() < 0 || max.ToDouble() > 1;
     }
 
     private static Tensor Project(Encoder encoder, Tensor features, Device device, int batchSize)

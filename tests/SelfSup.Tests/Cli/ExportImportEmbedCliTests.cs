@@ -11,7 +11,7 @@ public sealed class ExportImportEmbedCliTests(TinyTrainedRun trained) : IClassFi
     private static void AssertOk(CliProcess.Result r) => Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}\n{r.Stdout}\n{r.Stderr}");
 
     [Fact]
-    public void Export_import_and_embed_give_the_runs_own_features_with_labels_beside()
+    public void Export_import_and_embed_give_the_runs_own_features_with_labels_beside_and_probe_accepts_the_import()
     {
         using var dir = new TempDir();
         AssertOk(CliProcess.Run("export", trained.Run.Path, "--out", dir.File("w.safetensors"), "--what", "encoder"));
@@ -25,13 +25,16 @@ public sealed class ExportImportEmbedCliTests(TinyTrainedRun trained) : IClassFi
         Assert.True(a.eq(b).all().item<bool>(), "the imported run's features differ from the original's");
         using var labels = NpyFile.Read(dir.File("a.labels.npy"));
         Assert.Equal(Enumerable.Range(0, 40).Select(i => (float)(i % 10)), labels.data<float>().ToArray());
+        var probe = CliProcess.Run("probe", dir.File("imported"), "--probe-epochs", "2", "--no-knn");
+        AssertOk(probe);
+        Assert.Contains("probe_top1=", probe.Stdout);
     }
 
     [Fact]
     public void Embed_takes_images_from_an_npy_and_gives_projector_embeddings_on_request()
     {
         using var dir = new TempDir();
-        NpyFile.Write(dir.File("images.npy"), torch.rand(5, 1, 28, 28));
+        NpyFile.Write(dir.File("images.npy"), torch.rand(5, 1, 28, 28, dtype: torch.float64)); // float64 is read too
         AssertOk(CliProcess.Run("embed", trained.Run.Path, "--npy", dir.File("images.npy"), "--out", dir.File("f.npy")));
         using (var f = NpyFile.Read(dir.File("f.npy"))) Assert.Equal([5L, 64L], f.shape);
         Assert.False(File.Exists(dir.File("f.labels.npy")));
