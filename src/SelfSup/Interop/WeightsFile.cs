@@ -71,7 +71,12 @@ public static class WeightsFile
             : "a PyTorch state dict saved with torch.save(model.state_dict(), FILE)";
         try
         {
-            if (format == "safetensors") return Safetensors.LoadStateDict(path);
+            if (format == "safetensors")
+            {
+                if (SafetensorsHeaderCheck.Problem(path) is { } problem)
+                    throw new SelfSupError($"cannot read '{path}' as {expected}: {problem}; re-export or re-download the file");
+                return Safetensors.LoadStateDict(path);
+            }
             var table = PyTorchUnpickler.UnpickleStateDict(path);
             var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             foreach (DictionaryEntry entry in table)
