@@ -95,6 +95,9 @@ public sealed class WeightImportErrorTests(TinyTrainedRun trained) : IClassFixtu
         File.WriteAllText(dir.File("weights.ckpt"), "x");
         Assert.Contains("--format", Refused(dir, dir.File("weights.ckpt")).Message);
         Assert.Contains("does not exist", Refused(dir, dir.File("missing.pt")).Message);
+        WeightExport.Export(trained.Run, dir.File("whole.pt"), null, "backbone");
+        File.WriteAllBytes(dir.File("cut.pt"), File.ReadAllBytes(dir.File("whole.pt"))[..^2000]);
+        Assert.Contains("torch.save(model.state_dict(), FILE)", Refused(dir, dir.File("cut.pt")).Message);
     }
 
     [Fact]
