@@ -18,9 +18,9 @@ public static class ImportCommand
         var model = new Option<string?>("--model") { Description = "Expected architecture (resnet18, resnet34, resnet50); read from the tensors when omitted" };
         var width = new Option<int?>("--width") { Description = "Expected width (conv1's output channels); read from the tensors when omitted" };
         var dropClassifier = new Option<bool>("--drop-classifier") { Description = "Ignore torchvision's fc.weight and fc.bias instead of refusing them" };
-        var projDim = new Option<int>("--proj-dim") { Description = "Projector output size when the file has no projector (randomly initialised)", DefaultValueFactory = _ => 64 };
-        var projLayers = new Option<int>("--proj-layers") { Description = "Projector Linear layers when the file has no projector", DefaultValueFactory = _ => 2 };
-        var projHidden = new Option<int?>("--proj-hidden") { Description = "Projector hidden width when the file has no projector (default: --proj-dim)" };
+        var projDim = new Option<int>("--proj-dim") { Description = "Projector output size when neither the file nor a sidecar has one (randomly initialised, seeded)", DefaultValueFactory = _ => 64 };
+        var projLayers = new Option<int>("--proj-layers") { Description = "Projector Linear layers when neither the file nor a sidecar has one", DefaultValueFactory = _ => 2 };
+        var projHidden = new Option<int?>("--proj-hidden") { Description = "Projector hidden width when neither the file nor a sidecar has one (default: --proj-dim)" };
         var dataset = new Option<string?>("--dataset") { Description = "Dataset the run is probed on (default: the sidecar's, else fashion-mnist)" };
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder of that dataset (default: the sidecar's, else the dataset's default)" };
         var command = new Command("import", "Turn a .pt/.safetensors state dict with torchvision's ResNet names into a run directory for probe, spectrum and embed.");
