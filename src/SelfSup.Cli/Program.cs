@@ -2,7 +2,7 @@ using System.CommandLine;
 using SelfSup.Cli;
 
 // SelfSup command line: one file per verb (PretrainCommand, ProbeCommand, ViewsCommand, LossCommand, DataCommand, BenchCommand,
-// SweepCommand, ReportCommand, SpectrumCommand, ReproduceCommand).
+// SweepCommand, ReportCommand, SpectrumCommand, ReproduceCommand, ExportCommand, ImportCommand, EmbedCommand).
 var root = new RootCommand("SelfSup: efficient self-supervised visual pretraining with small projectors and multiple views " +
                            "(Ghosh, Agrawal et al., NeurIPS 2024), on TorchSharp.");
 root.Subcommands.Add(PretrainCommand.Create());
@@ -16,6 +16,9 @@ root.Subcommands.Add(SweepCommand.CreateRunCell());
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(SpectrumCommand.Create());
 root.Subcommands.Add(ReproduceCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(ImportCommand.Create());
+root.Subcommands.Add(EmbedCommand.Create());
 SelfSup.Data.ImageCache.Progress = CacheProgress.Report;
 SelfSup.NativeHeap.KeepFreedMemory();
 return CliRunner.Run(root, args);

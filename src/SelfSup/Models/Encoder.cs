@@ -52,6 +52,9 @@ public sealed class Encoder : Module<Tensor, Tensor>
     /// <summary>Backbone features f(x), B×C×H×W → B×F (what the linear probe reads).</summary>
     public Tensor Features(Tensor x) => InPrecision(x, backbone.forward);
 
+    /// <summary>Projector embeddings g(h) of backbone features, B×F → B×d.</summary>
+    public Tensor Project(Tensor features) => InPrecision(features, projector.forward);
+
     /// <summary>Runs <paramref name="net"/> under <see cref="Precision"/> and hands back its output as fp32.</summary>
     private Tensor InPrecision(Tensor x, Func<Tensor, Tensor> net)
     {

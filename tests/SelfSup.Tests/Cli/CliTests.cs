@@ -11,7 +11,7 @@ namespace SelfSup.Tests.Cli;
 /// <summary>The real command line, run as a child process: outputs, and one-line errors with non-zero exits.</summary>
 public sealed class CliTests
 {
-    private static void AssertOneLineError(CliProcess.Result r, string mustContain)
+    internal static void AssertOneLineError(CliProcess.Result r, string mustContain)
     {
         Assert.NotEqual(0, r.ExitCode);
         var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
