@@ -1,5 +1,5 @@
 # SelfSup: `make demo` and `make test` do all set-up themselves (through `make setup`).
-.PHONY: setup build test demo bench clean
+.PHONY: setup build test demo bench clean pack install uninstall
 
 DOTNET_FLAGS := -nologo -v quiet -clp:ErrorsOnly
 
@@ -17,5 +17,23 @@ test: setup
 demo: setup
 	bash scripts/demo.sh
 
+# NuGet packages into artifacts/packages: SelfSup (the library) and SelfSup.Tool (the `selfsup` dotnet tool)
+pack: setup
+	@dotnet pack src/SelfSup/SelfSup.csproj -c Release --no-build $(DOTNET_FLAGS)
+	@dotnet pack src/SelfSup.Cli/SelfSup.Cli.csproj -c Release --no-build $(DOTNET_FLAGS)
+	@ls -1 artifacts/packages/*.nupkg
+
+# installs the tool from artifacts/packages into $(PREFIX)/lib/selfsup and links $(PREFIX)/bin/selfsup (on the PATH)
+PREFIX ?= /usr/local
+install: pack
+	@dotnet tool uninstall --tool-path "$(PREFIX)/lib/selfsup" SelfSup.Tool >/dev/null 2>&1 || true
+	@dotnet tool install --tool-path "$(PREFIX)/lib/selfsup" --add-source artifacts/packages SelfSup.Tool
+	@mkdir -p "$(PREFIX)/bin" && ln -sf "$(PREFIX)/lib/selfsup/selfsup" "$(PREFIX)/bin/selfsup"
+	@echo "installed: $$(command -v selfsup || echo "$(PREFIX)/bin/selfsup (add $(PREFIX)/bin to PATH)")"
+
+uninstall:
+	@dotnet tool uninstall --tool-path "$(PREFIX)/lib/selfsup" SelfSup.Tool || true
+	@rm -f "$(PREFIX)/bin/selfsup"
+
 clean:
-	rm -rf src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj
+	rm -rf src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj artifacts

@@ -74,6 +74,21 @@ public sealed class CliTests
         var r = CliProcess.Run("pretrain", "--no-such-flag");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--no-such-flag", r.Stderr);
+        Assert.Contains("Run 'selfsup pretrain --help'", r.Stderr);
+        var nested = CliProcess.Run("bench", "step", "--no-such-flag");
+        Assert.Contains("Run 'selfsup bench step --help'", nested.Stderr);
+    }
+
+    [Fact]
+    public void Help_and_usage_name_the_command_selfsup_not_the_assembly()
+    {
+        var root = CliProcess.Run("--help");
+        Assert.Equal(0, root.ExitCode);
+        Assert.Contains("selfsup [command] [options]", root.Stdout);
+        var pretrain = CliProcess.Run("pretrain", "--help");
+        Assert.Contains("selfsup pretrain [options]", pretrain.Stdout);
+        Assert.Contains("--precision", pretrain.Stdout);
+        Assert.DoesNotContain("SelfSup.Cli", root.Stdout + pretrain.Stdout);
     }
 
     [Fact]
