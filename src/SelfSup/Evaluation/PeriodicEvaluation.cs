@@ -61,7 +61,8 @@ public sealed record EvalRecord
 /// Periodic evaluation during pretraining (<c>--eval-every K</c>): after every K-th epoch and after the last
 /// one, compute frozen features of the train and test splits, train a short linear probe
 /// (<c>--eval-probe-epochs</c>), run kNN, take the spectra of the test features and embeddings, and append
-/// one <see cref="EvalRecord"/> to <c>evals.jsonl</c>. Attach <see cref="OnEpochEnd"/> to
+/// one <see cref="EvalRecord"/> to <c>evals.jsonl</c> (and its scalars and the embedding spectrum to TensorBoard,
+/// <see cref="TensorBoardLog"/>). Attach <see cref="OnEpochEnd"/> to
 /// <see cref="Pretrainer.OnEpochEnd"/>, which stops the pretraining clock while it runs.
 /// The spectra are of the same held-out images as <c>selfsup spectrum</c> takes for the run
 /// (<see cref="RunSpectrum"/>): <see cref="SeededSample.ForEvaluation"/>(split size, spectrum images, run seed).
@@ -77,6 +78,7 @@ public sealed class PeriodicEvaluator(TrainConfig config, RunDirectory run, Acti
 
     private ImageDataset? train, test;
     private Tensor? yTrain, yTest;
+    private TensorBoardLog? tensorBoard;  // RUN/tb/eval/, opened at the first evaluation
 
     /// <summary>Whether the epoch just finished is due for evaluation.</summary>
     public static bool IsDue(TrainConfig config, TrainingState state) =>
@@ -85,12 +87,16 @@ public sealed class PeriodicEvaluator(TrainConfig config, RunDirectory run, Acti
     public void OnEpochEnd(Encoder encoder, TrainingState state)
     {
         if (!IsDue(config, state)) return;
-        var record = Evaluate(encoder, state);
+        var (record, embeddings) = EvaluateWithSpectrum(encoder, state);
         File.AppendAllText(run.EvalsPath, JsonSerializer.Serialize(record, EvalRecord.Json) + "\n");
+        (tensorBoard ??= TensorBoardLog.ForEvaluation(run)).Evaluation(record, embeddings.Eigenvalues);
     }
 
     /// <summary>Evaluates the encoder now (leaves it in eval mode; the trainer switches back).</summary>
-    public EvalRecord Evaluate(Encoder encoder, TrainingState state)
+    public EvalRecord Evaluate(Encoder encoder, TrainingState state) => EvaluateWithSpectrum(encoder, state).Record;
+
+    /// <summary>The evaluation record and the spectrum of the projector's embeddings it summarises.</summary>
+    private (EvalRecord Record, SpectrumResult Embeddings) EvaluateWithSpectrum(Encoder encoder, TrainingState state)
     {
         var clock = Stopwatch.StartNew();
         Open();
@@ -114,7 +120,7 @@ public sealed class PeriodicEvaluator(TrainConfig config, RunDirectory run, Acti
         // labelled: the probe and kNN use the whole test split, the spectra its seeded sample; unlabelled: test is that sample
         using var spectrumFeatures = fTest.index_select(0, torch.tensor(SeededSample.ForEvaluation(test!.Count, spectrumImages, config.Seed)));
         var (features, embeddings) = Spectra(encoder, spectrumFeatures, device);
-        return new EvalRecord
+        var record = new EvalRecord
         {
             Epoch = state.Epoch, Step = state.Step, PretrainSeconds = Math.Round(state.PretrainSeconds, 3), CpuSeconds = Math.Round(state.CpuSeconds, 3), ImagesSeen = state.ImagesSeen,
             ProbeTop1 = probe, KnnTop1 = knn,
@@ -123,6 +129,7 @@ public sealed class PeriodicEvaluator(TrainConfig config, RunDirectory run, Acti
             ProbeEpochs = labelled ? config.EvalProbeEpochs : 0, TrainImages = labelled ? train!.Count : 0,
             EvalSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
         };
+        return (record, embeddings);
     }
 
     /// <summary>Spectra of backbone features (all rows given: the caller picks the sample) and of the projector's embeddings of them.</summary>

@@ -15,11 +15,11 @@ public sealed record ExportCard
     public int Version { get; init; } = 1;
     /// <summary>File name of the weights (beside this file).</summary>
     public required string Weights { get; init; }
-    /// <summary><c>pt</c> or <c>safetensors</c>.</summary>
+    /// <summary><c>pt</c>, <c>safetensors</c> or <c>onnx</c> (an inference graph with BatchNorm folded, <see cref="OnnxExport"/>).</summary>
     public required string TensorFormat { get; init; }
     /// <summary><c>backbone</c> or <c>encoder</c>.</summary>
     public required string What { get; init; }
-    /// <summary>Tensor names follow torchvision's ResNet (and an nn.Sequential <c>projector</c>).</summary>
+    /// <summary>Tensor names follow torchvision's ResNet (and an nn.Sequential <c>projector</c>); for ONNX, the graph's input and output names.</summary>
     public string Naming { get; init; } = "torchvision";
     public required ExportArchitecture Architecture { get; init; }
     /// <summary>C, H, W of the images the network was trained on.</summary>

@@ -6,7 +6,7 @@ namespace SelfSup.Interop;
 /// <summary>
 /// <c>selfsup export</c>: writes a run's checkpoint as a PyTorch (<c>.pt</c>) or safetensors file with torchvision's
 /// tensor names (<see cref="TorchvisionNames"/>), parameters and buffers (BatchNorm running statistics and
-/// <c>num_batches_tracked</c>), plus the sidecar <c>FILE.json</c> (<see cref="ExportCard"/>).
+/// <c>num_batches_tracked</c>), or as an ONNX inference graph (<c>.onnx</c>, <see cref="OnnxExport"/>), plus the sidecar <c>FILE.json</c> (<see cref="ExportCard"/>).
 /// </summary>
 public static class WeightExport
 {
@@ -17,12 +17,21 @@ public static class WeightExport
     public static ExportCard Export(RunDirectory run, string outPath, string? format, string what, string? checkpoint = null)
     {
         if (!Parts.Contains(what)) throw new SelfSupError($"unknown --what '{what}'; use backbone (the ResNet) or encoder (ResNet + projector)");
-        format = WeightsFile.FormatOf(outPath, format);
+        bool onnx = OnnxExport.IsOnnx(outPath, format);
+        format = onnx ? "onnx" : WeightsFile.FormatOf(outPath, format);
         using var loaded = RunEncoder.Load(run, checkpoint);
-        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, tensor) in loaded.Encoder.state_dict())
-            if (TorchvisionNames.Exported(name, what) is { } exported) tensors[exported] = tensor;
-        WeightsFile.Write(outPath, format, tensors);
+        if (onnx)
+        {
+            var preset = loaded.Config.ResolveAugmentation();
+            OnnxExport.Write(loaded.Encoder, what, [preset.Channels, preset.CropSize, preset.CropSize], outPath);
+        }
+        else
+        {
+            var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            foreach (var (name, tensor) in loaded.Encoder.state_dict())
+                if (TorchvisionNames.Exported(name, what) is { } exported) tensors[exported] = tensor;
+            WeightsFile.Write(outPath, format, tensors);
+        }
 
         var card = Describe(loaded, run, what, format, Path.GetFileName(outPath));
         RunDirectory.WriteAtomic(ExportCard.PathFor(Path.GetFullPath(outPath)), card.ToJson());
@@ -48,6 +57,7 @@ public static class WeightExport
             Checkpoint = Path.GetRelativePath(run.Path, loaded.Checkpoint),
             Step = Checkpoint.ReadState(loaded.Checkpoint).Step,
             TrainConfig = config,
+            Naming = format == "onnx" ? "onnx: input 'input' (batch×C×H×W, normalised), outputs 'features' and, for encoder, 'embeddings'" : "torchvision",
         };
     }
 }

@@ -21,6 +21,8 @@ public static class WeightImport
     {
         var run = new RunDirectory(outDir);
         if (run.Exists) throw new SelfSupError($"'{run.Path}' is already a run directory; choose another --out or delete it");
+        if (OnnxExport.IsOnnx(file, options.Format))
+            throw new SelfSupError($"'{file}' is an ONNX inference graph (BatchNorm folded into the convolutions), which import cannot turn back into a run; export the run as .pt or .safetensors and import that");
         string format = WeightsFile.FormatOf(file, options.Format);
         var tensors = WeightsFile.Read(file, format);
         try

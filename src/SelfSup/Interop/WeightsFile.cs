@@ -33,7 +33,7 @@ public static class WeightsFile
         {
             ".safetensors" => "safetensors",
             ".pt" or ".pth" or ".bin" => "pt",
-            var other => throw new SelfSupError($"cannot tell the format of '{path}' from its extension '{other}'; name it .pt or .safetensors, or pass --format pt|safetensors"),
+            var other => throw new SelfSupError($"cannot tell the format of '{path}' from its extension '{other}'; name it .pt or .safetensors (export also writes .onnx), or pass --format"),
         };
     }
 

@@ -93,6 +93,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
             }));
         }
 
+        var tensorBoard = TensorBoardLog.ForTraining(run);  // a new event file in RUN/tb/ per start or resume
         var clock = new TrainingClock(state.PretrainSeconds, state.CpuSeconds);
         var sinceCheckpoint = System.Diagnostics.Stopwatch.StartNew();
         var collapse = new CollapseMonitor(config.CollapseThreshold, config.CollapseSteps);
@@ -169,6 +170,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                     var memory = MemoryUsage.Breakdown();
                     run.AppendMetrics(new { step, epoch = epoch + 1, loss = value, lr, images_per_s = rate, views_per_s = rate * m, embedding_spread = spread, elapsed_s = clock.WallSeconds, cpu_s = clock.CpuSeconds, images_seen = imagesSeen,
                         rss_mb = memory.Rss, native_in_use_mb = memory.NativeInUse, native_held_mb = memory.NativeHeld, managed_mb = memory.Managed });
+                    tensorBoard.Step(step, value, lr, rate);
                     window.Restart(); windowImages = 0;
                 }
                 onStep?.Invoke(new StepReport(epoch + 1, config.Epochs, step, totalSteps, value, rate, clock.WallSeconds));

@@ -31,6 +31,17 @@ public sealed class ExportImportEmbedCliTests(TinyTrainedRun trained) : IClassFi
     }
 
     [Fact]
+    public void Export_writes_an_onnx_graph_and_its_sidecar()
+    {
+        using var dir = new TempDir();
+        var r = CliProcess.Run("export", trained.Run.Path, "--out", dir.File("w.onnx"), "--what", "encoder");
+        AssertOk(r);
+        Assert.Contains("(onnx)", r.Stdout);
+        Assert.True(new FileInfo(dir.File("w.onnx")).Length > 0);
+        Assert.Contains("\"tensor_format\": \"onnx\"", File.ReadAllText(dir.File("w.onnx.json")));
+    }
+
+    [Fact]
     public void Embed_takes_images_from_an_npy_and_gives_projector_embeddings_on_request()
     {
         using var dir = new TempDir();
@@ -46,7 +57,8 @@ public sealed class ExportImportEmbedCliTests(TinyTrainedRun trained) : IClassFi
     public void Bad_inputs_give_one_line_errors_naming_them()
     {
         using var dir = new TempDir();
-        CliTests.AssertOneLineError(CliProcess.Run("export", trained.Run.Path, "--out", dir.File("w.onnx")), "--format");
+        CliTests.AssertOneLineError(CliProcess.Run("export", trained.Run.Path, "--out", dir.File("w.h5")), "--format");
+        CliTests.AssertOneLineError(CliProcess.Run("import", dir.File("w.onnx"), "--out", dir.File("r")), ".pt");
         CliTests.AssertOneLineError(CliProcess.Run("import", dir.File("missing.pt"), "--out", dir.File("r")), "missing.pt");
         NpyFile.Write(dir.File("rgb.npy"), torch.rand(2, 3, 28, 28));
         CliTests.AssertOneLineError(CliProcess.Run("embed", trained.Run.Path, "--npy", dir.File("rgb.npy"), "--out", dir.File("f.npy")), "rgb.npy");

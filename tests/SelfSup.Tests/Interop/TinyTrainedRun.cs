@@ -12,12 +12,15 @@ public sealed class TinyTrainedRun : IDisposable
     public RunDirectory Run { get; }
     public string DataDir => Dir.File("data");
 
-    public TinyTrainedRun()
+    public TinyTrainedRun() : this(config => config) { }
+
+    /// <summary>The same run with <paramref name="adjust"/> applied to its config (another model, stem, …).</summary>
+    internal TinyTrainedRun(Func<TrainConfig, TrainConfig> adjust)
     {
         SyntheticFashionMnist.Write(DataDir, trainCount: 48);
         Run = new RunDirectory(Dir.File("run"));
         var config = new TrainConfig { DataDir = DataDir, Width = 8, ProjDim = 16, BatchSize = 8, Epochs = 1, LogEvery = 1, Threads = 1, Seed = 3 };
-        new Pretrainer(config, Run).Run(false).Encoder.Dispose();
+        new Pretrainer(adjust(config), Run).Run(false).Encoder.Dispose();
     }
 
     public void Dispose() => Dir.Dispose();
