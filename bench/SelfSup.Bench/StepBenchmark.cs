@@ -70,6 +70,7 @@ public static class StepBenchmark
     {
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
         NativeHeap.KeepFreedMemory();
+        using var gate = NativeCallGate.Open();
         torch.manual_seed(0);
         using var encoder = new Encoder(new EncoderConfig(o.Model, o.Channels, o.Width, false, o.ProjDim, 2, o.ProjDim));
         bool channelsLast = MemoryLayout.UseChannelsLast(encoder, o.ChannelsLast);
@@ -81,7 +82,9 @@ public static class StepBenchmark
         var phases = new List<double[]>();
         for (int i = 0; i < o.Warmup + o.Steps; i++)
         {
+            NativeCallGate.SafePoint();
             var clock = Stopwatch.StartNew();
+            using (NativeCallGate.Work())
             using (var scope = torch.NewDisposeScope())
             {
                 var x = input(i);

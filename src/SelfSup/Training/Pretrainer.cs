@@ -44,6 +44,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         config = config.WithAbsolutePaths();
         config.Validate();
         NativeHeap.KeepFreedMemory();
+        using var gate = NativeCallGate.Open();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         var device = DeviceFor(config.Device);
 
@@ -131,6 +132,8 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
             for (int b = first; b < end; b++)
             {
                 double value, spread, lr = schedule.At(step);
+                NativeCallGate.SafePoint();  // the only place the GC may run while the prefetcher works (see NativeCallGate)
+                using (NativeCallGate.Work())
                 using (var scope = torch.NewDisposeScope())
                 {
                     // 1. N images with M views each (keyed on seed, epoch, image, view), drawn ahead by the prefetcher

@@ -36,6 +36,7 @@ public sealed class ViewBatchPrefetcher : IDisposable
                 for (int b = first; b < end && !cancel.IsCancellationRequested; b++)
                 {
                     Tensor views;
+                    using (NativeCallGate.Work())   // no collection while this thread is inside TorchSharp (see NativeCallGate)
                     using (var scope = torch.NewDisposeScope())
                         views = makeBatch(b).DetachFromDisposeScope();
                     try { ready.Add(views, cancel.Token); }
