@@ -16,15 +16,18 @@ public static class PretrainCommand
         var output = new Option<string?>("--out") { Description = "Run directory (default: runs/<timestamp>-<name>)" };
         var name = new Option<string>("--name") { Description = "Run name used in the default --out", DefaultValueFactory = _ => "pretrain" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint (flags that change what is trained must match the saved run)" };
+        var configFile = new Option<string?>("--config") { Description = "YAML file of training settings (the keys of a sweep's fixed: block, e.g. proj_dim: 64); flags on the command line override it" };
         var force = new Option<bool>("--force") { Description = "With --resume: accept flags that change the saved settings (lr, batch, views, ...)" };
         var probe = new ProbeOptions();
         var command = new Command("pretrain", "Pretrain an encoder with a multi-view SSL loss, then evaluate it with a linear probe.");
         train.AddTo(command);
-        command.Options.Add(output); command.Options.Add(name); command.Options.Add(resume); command.Options.Add(force);
+        command.Options.Add(output); command.Options.Add(name); command.Options.Add(resume); command.Options.Add(force); command.Options.Add(configFile);
         probe.AddTo(command, includeSkip: true);
         command.SetAction(r =>
         {
             var config = train.Read(r);
+            IReadOnlyList<string> given = train.GivenKeys(r).ToList();
+            if (r.GetValue(configFile) is { } file) (config, given) = Experiments.RunConfigFile.WithFlags(file, config, given);
             string? outDir = r.GetValue(output);
             bool doResume = r.GetValue(resume);
             if (doResume && outDir is null) throw new SelfSupError("--resume needs --out RUN_DIR naming the run to continue");
@@ -32,7 +35,7 @@ public static class PretrainCommand
             if (doResume)
             {
                 if (!run.Exists) throw new SelfSupError($"--resume: '{run.Path}' is not a run directory (no config.json); drop --resume to start a new run there");
-                config = ResumeSettings.Merge(run.ReadConfig(), config, train.GivenKeys(r), r.GetValue(force));
+                config = ResumeSettings.Merge(run.ReadConfig(), config, given, r.GetValue(force));
             }
             else if (run.Exists)
                 throw new SelfSupError($"'{run.Path}' already holds a run; pass --resume to continue it or choose another --out");

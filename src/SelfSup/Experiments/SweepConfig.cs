@@ -65,22 +65,7 @@ public sealed class SweepConfig
     /// <summary>Parses sweep YAML; <paramref name="source"/> names it in error messages.</summary>
     public static SweepConfig Parse(string yaml, string source, IReadOnlyDictionary<string, string>? overrides = null)
     {
-        YamlMappingNode root;
-        try
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
-            root = stream.Documents.Count == 0 ? new YamlMappingNode()
-                : stream.Documents[0].RootNode as YamlMappingNode ?? throw new SelfSupError($"'{source}': the top level must be a map (name:, fixed:, grid:, zip:, readout:, studies:)");
-        }
-        catch (YamlException e)
-        {
-            throw new SelfSupError($"'{source}' is not valid YAML (line {e.Start.Line}, column {e.Start.Column}: {Shown(e.Message, 200)}); fix it or start from the example in README");
-        }
-        catch (InvalidOperationException)          // YamlDotNet's scanner fails this way on some malformed scalars
-        {
-            throw new SelfSupError($"'{source}' is not valid YAML (the YAML reader could not scan it; look for stray or non-text characters); fix it or start from the example in README");
-        }
+        var root = ReadRoot(yaml, source, "name:, fixed:, grid:, zip:, readout:, studies:");
 
         string name = "sweep";
         var fixedSettings = new Dictionary<string, string>();
@@ -123,6 +108,26 @@ public sealed class SweepConfig
         try { config.Expand(); }   // reports bad keys and values now, before anything runs
         catch (SelfSupError e) when (!e.Message.Contains(source)) { throw new SelfSupError($"'{source}': {e.Message}", e); }
         return config;
+    }
+
+    /// <summary>The top-level map of a YAML text (empty for an empty text); errors name <paramref name="source"/> and what the map may hold.</summary>
+    internal static YamlMappingNode ReadRoot(string yaml, string source, string expected)
+    {
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(yaml));
+            return stream.Documents.Count == 0 ? new YamlMappingNode()
+                : stream.Documents[0].RootNode as YamlMappingNode ?? throw new SelfSupError($"'{source}': the top level must be a map ({expected})");
+        }
+        catch (YamlException e)
+        {
+            throw new SelfSupError($"'{source}' is not valid YAML (line {e.Start.Line}, column {e.Start.Column}: {Shown(e.Message, 200)}); fix it or start from the example in README");
+        }
+        catch (InvalidOperationException)          // YamlDotNet's scanner fails this way on some malformed scalars
+        {
+            throw new SelfSupError($"'{source}' is not valid YAML (the YAML reader could not scan it; look for stray or non-text characters); fix it or start from the example in README");
+        }
     }
 
     public static SweepConfig Load(string path, IReadOnlyDictionary<string, string>? overrides = null)
@@ -379,7 +384,7 @@ public sealed class SweepConfig
         return settings;
     }
 
-    private static Dictionary<string, string> Settings(YamlNode node, string source, string where)
+    internal static Dictionary<string, string> Settings(YamlNode node, string source, string where)
     {
         if (node is YamlScalarNode { Value: null or "" }) return [];
         if (node is not YamlMappingNode map) throw new SelfSupError($"'{source}': {where} must be a map of setting: value");

@@ -28,7 +28,8 @@ public static class ResumeSettings
     {
         var savedJson = JsonNode.Parse(saved.ToJson())!.AsObject();
         var requestedJson = JsonNode.Parse(requested.ToJson())!.AsObject();
-        foreach (var key in given.Distinct())
+        var keys = given.Distinct().ToList();
+        foreach (var key in keys)
         {
             var before = savedJson[key];
             var after = requestedJson[key];
@@ -37,9 +38,8 @@ public static class ResumeSettings
                 throw new SelfSupError($"--resume: --{key.Replace('_', '-')} {Show(after)} would change the run's {key} (saved: {Show(before)}); " +
                     "this changes what is trained, so the run would no longer match its folder. Drop the flag to resume as saved, " +
                     "start a new run in another --out, or add --force to resume with the new value anyway");
-            savedJson[key] = after?.DeepClone();
         }
-        return TrainConfig.FromJson(savedJson.ToJsonString(), "the resumed configuration");
+        return saved.WithSettingsFrom(requested, keys);
     }
 
     private static string Show(JsonNode? value) => value is null ? "null" : value.ToJsonString();

@@ -186,6 +186,19 @@ public sealed record TrainConfig
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>This configuration with the settings <paramref name="keys"/> (config.json keys) taken from <paramref name="source"/>.</summary>
+    public TrainConfig WithSettingsFrom(TrainConfig source, IEnumerable<string> keys)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(ToJson())!.AsObject();
+        var from = System.Text.Json.Nodes.JsonNode.Parse(source.ToJson())!.AsObject();
+        foreach (var key in keys.Distinct())
+        {
+            if (!json.ContainsKey(key)) throw new ArgumentException($"'{key}' is not a config.json key", nameof(keys));
+            json[key] = from[key]?.DeepClone();
+        }
+        return FromJson(json.ToJsonString(), "the merged configuration");
+    }
+
     public static TrainConfig FromJson(string json, string source)
     {
         try

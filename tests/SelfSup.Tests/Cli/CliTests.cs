@@ -80,6 +80,23 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Pretrain_reads_settings_from_a_config_file_and_flags_override_it()
+    {
+        using var dir = new TempDir();
+        SyntheticFashionMnist.Write(dir.File("data"), trainCount: 32, testCount: 8);
+        File.WriteAllText(dir.File("run.yaml"), "width: 8\nproj-dim: 32\nbatch_size: 16\nepochs: 1\nthreads: 1\n");
+        var r = CliProcess.Run("pretrain", "--config", dir.File("run.yaml"), "--proj-dim", "16", "--data-dir", dir.File("data"), "--out", dir.File("run"), "--no-probe");
+        Assert.True(r.ExitCode == 0, r.Stderr + r.Stdout);
+        var saved = JsonDocument.Parse(File.ReadAllText(dir.File("run/config.json"))).RootElement;
+        Assert.Equal(8, saved.GetProperty("width").GetInt32());
+        Assert.Equal(16, saved.GetProperty("proj_dim").GetInt32());          // the flag won
+        Assert.Equal(16, saved.GetProperty("batch_size").GetInt32());
+
+        File.WriteAllText(dir.File("bad.yaml"), "widht: 8\n");
+        AssertOneLineError(CliProcess.Run("pretrain", "--config", dir.File("bad.yaml"), "--out", dir.File("bad")), "widht");
+    }
+
+    [Fact]
     public void Help_and_usage_name_the_command_selfsup_not_the_assembly()
     {
         var root = CliProcess.Run("--help");
