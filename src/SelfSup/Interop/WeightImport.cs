@@ -49,6 +49,30 @@ public static class WeightImport
         finally { foreach (var t in tensors.Values) t.Dispose(); }
     }
 
+    /// <summary>
+    /// <c>pretrain --init</c>: starts <paramref name="encoder"/> from <paramref name="source"/> — a run directory (its newest
+    /// usable checkpoint), a checkpoint folder, or a <c>.pt</c>/<c>.safetensors</c> with torchvision's names. A file with a
+    /// backbone only leaves the projector as initialised; a classifier (<c>fc.*</c>) is ignored.
+    /// </summary>
+    public static void InitFrom(Encoder encoder, string source)
+    {
+        if (Directory.Exists(source))
+        {
+            string checkpoint = File.Exists(Path.Combine(source, "model.bin")) ? source
+                : Checkpoint.Latest(new RunDirectory(source)) ?? throw new SelfSupError($"--init '{source}' is neither a checkpoint folder (model.bin) nor a run with a finished checkpoint; pass a run directory, RUN/checkpoints/epoch-NNNN, or a .pt/.safetensors file");
+            Checkpoint.LoadModel(checkpoint, encoder);
+            return;
+        }
+        if (!File.Exists(source)) throw new SelfSupError($"--init '{source}' does not exist; pass a run directory, a checkpoint folder or a .pt/.safetensors file (selfsup export writes one)");
+        var tensors = WeightsFile.Read(source, WeightsFile.FormatOf(source, null));
+        try
+        {
+            Drop(tensors, "fc.weight"); Drop(tensors, "fc.bias");
+            Load(encoder, tensors, ImportedArchitecture.Of(tensors, source), source);
+        }
+        finally { foreach (var t in tensors.Values) t.Dispose(); }
+    }
+
     private static void Drop(Dictionary<string, Tensor> tensors, string name)
     {
         if (tensors.Remove(name, out var t)) t.Dispose();

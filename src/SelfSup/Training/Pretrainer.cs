@@ -85,6 +85,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         else
         {
             if (resume) Warn($"'{run.Path}' has no checkpoint yet; starting its training from the beginning");
+            if (config.Init is not null) Interop.WeightImport.InitFrom(encoder, config.Init);
             run.Create(config);
             run.RewindLogs(0, 0);
             RunDirectory.WriteAtomic(Path.Combine(run.Path, "subset.json"), System.Text.Json.JsonSerializer.Serialize(new

@@ -65,6 +65,9 @@ public sealed record TrainConfig
     /// </summary>
     public string Precision { get; init; } = "fp32";
 
+    /// <summary>Start from these weights instead of a random initialisation: a run directory, a checkpoint folder, or a .pt/.safetensors file (null = random).</summary>
+    public string? Init { get; init; }
+
     /// <summary>The arithmetic <see cref="Precision"/> names on <see cref="Device"/>.</summary>
     public Models.Precision ResolvePrecision() => Models.PrecisionSetting.Resolve(Precision, Device);
 
@@ -159,6 +162,7 @@ public sealed record TrainConfig
     {
         DataDir = DataDir is null ? null : System.IO.Path.GetFullPath(DataDir),
         ClassList = ClassList is null ? null : System.IO.Path.GetFullPath(ClassList),
+        Init = Init is null ? null : System.IO.Path.GetFullPath(Init),
     };
 
     /// <summary>The loss's first weight for this run (<see cref="Losses.LossFactory.Weight"/>): β for the Barlow Twins family, the invariance weight for VICReg.</summary>
