@@ -29,6 +29,9 @@ public static class NativeHeap
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int MallOpt(int parameter, int value);
 
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
+
     [DllImport("libc", EntryPoint = "mallinfo2")]
     private static extern MallInfo2 MallInfo();
 
@@ -53,6 +56,24 @@ public static class NativeHeap
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { Tuned = false; } // not glibc
         return Tuned;
+    }
+
+    /// <summary>Steps between <see cref="Release"/> calls in the trainer.</summary>
+    public const int ReleaseEvery = 50;
+
+    /// <summary>
+    /// Hands the free pages inside the heap back to the kernel (<c>malloc_trim(0)</c>; the address space stays, so blocks
+    /// are still reused). Kept blocks are not all reused exactly: measured over a 3-epoch fp32 run, malloc's in-use bytes
+    /// between steps stayed at 78–81 MB while the memory it held grew 959 → 1518 MB, and the resident set with it — the
+    /// per-epoch peak crept up through fragmentation, not a leak. Releasing every <see cref="ReleaseEvery"/> steps and at
+    /// each epoch's start bounds that: the next step touches its pages again once (the page-fault cost
+    /// <see cref="KeepFreedMemory"/> saves on every other step). No-op when not tuned.
+    /// </summary>
+    public static void Release()
+    {
+        if (!Tuned) return;
+        try { MallocTrim(0); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
     }
 
     /// <summary>glibc's allocation statistics (for tests and diagnostics): <c>HBlks</c> counts blocks currently mmapped.</summary>

@@ -20,4 +20,25 @@ public sealed class NativeHeapTests
         Assert.Equal(before.HBlks, during.HBlks);                                   // no new mmapped block
         Assert.True(during.UordBlks >= before.UordBlks + (40u << 20), $"the 40 MB block is not counted as heap in use ({before.UordBlks} → {during.UordBlks})");
     }
+
+    private static double RssMb() =>
+        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+
+    [Fact]
+    public void Release_hands_a_freed_block_inside_the_heap_back_to_the_kernel()
+    {
+        Assert.True(NativeHeap.KeepFreedMemory());
+        using var scope = torch.NewDisposeScope();
+        var first = torch.empty(20L << 20, dtype: torch.ScalarType.Byte);
+        first.fill_(1);
+        var second = torch.empty(20L << 20, dtype: torch.ScalarType.Byte);   // after the first: the first is not at the heap's top
+        second.fill_(1);
+        first.Dispose();                                                       // freed, kept by malloc (resident)
+        double before = RssMb();
+        NativeHeap.Release();
+        double after = RssMb();
+        Assert.True(before - after > 15, $"resident set {before:F0} → {after:F0} MiB: the freed 20 MB block was not released");
+        second.fill_(2);                                                       // the live block is untouched
+        Assert.Equal(2, second[0].item<byte>());
+    }
 }

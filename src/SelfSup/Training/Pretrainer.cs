@@ -128,12 +128,14 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
             var batches = new EpochBatches(train, sampler, config.Seed, epoch, EpochBatches.Order(subset, config.Seed, epoch), n);
             int first = epoch == state.Epoch ? state.BatchInEpoch : 0;
             int end = (int)Math.Min(stepsPerEpoch, first + (totalSteps - step));
+            NativeHeap.Release();                  // each epoch starts from the heap's in-use pages only (see NativeHeap.Release)
             if (first == 0) MemoryUsage.ResetPeak();
             using var pipeline = new ViewBatchPrefetcher(batches.Views, first, end);
             for (int b = first; b < end; b++)
             {
                 double value, spread, lr = schedule.At(step);
                 NativeCallGate.SafePoint();  // the only place the GC may run while the prefetcher works (see NativeCallGate)
+                if (step % NativeHeap.ReleaseEvery == 0) NativeHeap.Release();  // bounds fragmentation's growth of the resident set
                 using (NativeCallGate.Work())
                 using (var scope = torch.NewDisposeScope())
                 {
