@@ -93,12 +93,16 @@ public static class TheoryReport
             string perD = string.Join(", ", diffs.Select(x => $"d = {x.D}: {(x.Diff >= 0 ? "+" : "")}{F(x.Diff)}"));
             var small = diffs.MinBy(x => x.D);
             var large = diffs.MaxBy(x => x.D);
-            yield return $"β: alignment with β = c/d minus alignment with the fixed β, per d: {perD}. " +
-                         (small.Diff > 0.02 && small.Diff > large.Diff
-                             ? "The larger β helps most at the smallest d: a small projector does need the stronger orthogonality weight, as the paper says."
-                             : small.Diff > 0.02
-                                 ? "β = c/d helps, but not more at small d than at large d."
-                                 : "Here a small d does not need the larger β: the fixed β does as well or better at the smallest d, which disagrees with the paper's rule in this toy setting.");
+            var wins = diffs.Where(x => x.Diff > 0.02).Select(x => x.D).ToList();
+            var losses = diffs.Where(x => x.Diff < -0.02).Select(x => x.D).ToList();
+            string verdict = small.Diff > 0.02 && small.Diff >= large.Diff
+                ? "The larger β helps most at the smallest d: a small projector does need the stronger orthogonality weight, as the paper says."
+                : wins.Count > 0 && losses.Count == 0
+                    ? $"β = c/d helps at d = {string.Join(", ", wins)}, but its advantage is not largest at the smallest d (it is {F(small.Diff)} at d = {small.D} and {F(large.Diff)} at d = {large.D}): the paper's \"small d needs larger β\" is only partly borne out here."
+                    : wins.Count > 0
+                        ? $"Mixed: β = c/d helps at d = {string.Join(", ", wins)} and hurts at d = {string.Join(", ", losses)}: the paper's rule holds only in part in this toy setting."
+                        : "β = c/d does not help at any d here, which disagrees with the paper's rule in this toy setting.";
+            yield return $"β: alignment with β = c/d minus alignment with the fixed β, per d: {perD}. {verdict}";
         }
     }
 
