@@ -95,7 +95,9 @@ public static class TheoryReport
             var large = diffs.MaxBy(x => x.D);
             var wins = diffs.Where(x => x.Diff > 0.02).Select(x => x.D).ToList();
             var losses = diffs.Where(x => x.Diff < -0.02).Select(x => x.D).ToList();
-            string verdict = small.Diff > 0.02 && small.Diff >= large.Diff
+            string verdict = diffs.Count < 2
+                ? (small.Diff > 0.02 ? "β = c/d helps here" : small.Diff < -0.02 ? "β = c/d hurts here" : "no difference here") + "; with one d there is no trend in d to read (give several --dims)."
+                : small.Diff > 0.02 && small.Diff >= large.Diff
                 ? "The larger β helps most at the smallest d: a small projector does need the stronger orthogonality weight, as the paper says."
                 : wins.Count > 0 && losses.Count == 0
                     ? $"β = c/d helps at d = {string.Join(", ", wins)}, but its advantage is not largest at the smallest d (it is {F(small.Diff)} at d = {small.D} and {F(large.Diff)} at d = {large.D}): the paper's \"small d needs larger β\" is only partly borne out here."
