@@ -2,7 +2,7 @@ using System.CommandLine;
 using SelfSup.Cli;
 
 // SelfSup command line: one file per verb (PretrainCommand, ProbeCommand, ViewsCommand, LossCommand, DataCommand, BenchCommand,
-// SweepCommand, ReportCommand, SpectrumCommand, ReproduceCommand, ExportCommand, ImportCommand, EmbedCommand).
+// SweepCommand, ReportCommand, SpectrumCommand, ReproduceCommand, ExportCommand, ImportCommand, EmbedCommand, TheoryCommand).
 var root = new RootCommand("SelfSup: efficient self-supervised visual pretraining with small projectors and multiple views " +
                            "(Ghosh, Agrawal et al., NeurIPS 2024), on TorchSharp.");
 root.Subcommands.Add(PretrainCommand.Create());
@@ -19,6 +19,7 @@ root.Subcommands.Add(ReproduceCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(EmbedCommand.Create());
+root.Subcommands.Add(TheoryCommand.Create());
 SelfSup.Data.ImageCache.Progress = CacheProgress.Report;
 SelfSup.NativeHeap.KeepFreedMemory();
 return CliRunner.Run(root, args);
