@@ -22,4 +22,5 @@ root.Subcommands.Add(EmbedCommand.Create());
 root.Subcommands.Add(TheoryCommand.Create());
 SelfSup.Data.ImageCache.Progress = CacheProgress.Report;
 SelfSup.NativeHeap.KeepFreedMemory();
+using var gate = SelfSup.NativeCallGate.Open();   // collections only at safe points: the progress display thread allocates while libtorch runs
 return CliRunner.Run(root, args);

@@ -20,7 +20,8 @@ namespace SelfSup;
 /// <see cref="SafePoint"/> between steps, which — once the region's allocation budget is half spent — waits until no
 /// thread is inside <see cref="Work"/>, collects, runs the pending finalisers (every dropped Scalar is freed here,
 /// when nobody can be using it) and opens a new region. Managed allocations per step are small (tensor wrappers),
-/// so this happens every few hundred steps.
+/// so this happens every few hundred steps. The CLI opens the gate for its whole run and the long loops (training
+/// steps, feature batches, probe epochs) are safe points; the test assembly does the same around each test.
 /// </para>
 /// </summary>
 public static class NativeCallGate
@@ -63,7 +64,7 @@ public static class NativeCallGate
     /// </summary>
     public static void SafePoint()
     {
-        if (Volatile.Read(ref opened) == 0) return;
+        if (Volatile.Read(ref opened) == 0 || Lock.IsReadLockHeld) return;  // inside Work: the caller is not at a safe point
         if (Holding && GC.GetTotalAllocatedBytes() - allocatedAtStart < Budget / 2) return;
         Lock.EnterWriteLock();
         try

@@ -7,7 +7,11 @@ namespace SelfSup.Tests;
 public sealed class TempDir : IDisposable
 {
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "selfsup-tests", Guid.NewGuid().ToString("N"));
-    public TempDir() => Directory.CreateDirectory(Path);
+    public TempDir()
+    {
+        Directory.CreateDirectory(Path);
+        NativeCallGate.SafePoint();   // most tests start here: a safe point between tests re-arms the no-GC region (see TestGate)
+    }
     public string File(string name) => System.IO.Path.Combine(Path, name);
     public void Dispose() { try { Directory.Delete(Path, recursive: true); } catch (IOException) { } }
 }
@@ -105,4 +109,17 @@ public static class CliProcess
             kill.WaitForExit();
         }
     }
+}
+
+/// <summary>
+/// Opens <see cref="NativeCallGate"/> for the whole test run, as the CLI does for its own: the test host's threads
+/// (result reporting) allocate while a test is inside libtorch, and a collection then could free a TorchSharp Scalar in
+/// use. Safe points: the library's loops and every <see cref="TempDir"/>.
+/// </summary>
+internal static class TestGate
+{
+    private static IDisposable? gate;
+
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Open() => gate = NativeCallGate.Open();
 }

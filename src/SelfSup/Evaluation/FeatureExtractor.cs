@@ -31,6 +31,7 @@ public static class FeatureExtractor
             using var _ = torch.no_grad();
             for (int b = 0; b < batches; b++)
             {
+                NativeCallGate.SafePoint();
                 using var scope = torch.NewDisposeScope();
                 int start = b * batchSize, count = Math.Min(batchSize, data.Count - start);
                 var images = data.Images.narrow(0, start, count);
@@ -64,6 +65,7 @@ public static class FeatureExtractor
         {
             for (int start = 0; start < data.Count; start += batchSize)
             {
+                NativeCallGate.SafePoint();
                 using var scope = torch.NewDisposeScope();
                 int count = Math.Min(batchSize, data.Count - start);
                 chunks.Add(clean.Clean(data.Images.narrow(0, start, count)).reshape(count, -1).MoveToOuterDisposeScope());

@@ -38,6 +38,7 @@ public static class LinearProbe
         long n = xTrain.shape[0];
         for (int epoch = 0; epoch < settings.Epochs; epoch++)
         {
+            NativeCallGate.SafePoint();
             using var epochScope = torch.NewDisposeScope();
             var order = torch.randperm(n, generator: generator).to(device);
             for (long start = 0; start < n; start += settings.BatchSize)

@@ -18,8 +18,8 @@ public sealed class RunConfigFileTests
     public void The_file_sets_keys_in_either_spelling_and_leaves_the_rest_at_the_defaults()
     {
         using var dir = new TempDir();
-        var (config, keys) = RunConfigFile.Load(Write(dir, "width: 8\nproj-dim: 32\nviews: 4\nprecision: bf16\nbeta: 0.001\n"));
-        Assert.Equal((8, 32, 4, "bf16", "0.001"), (config.Width, config.ProjDim, config.Views, config.Precision, config.Beta));
+        var (config, keys) = RunConfigFile.Load(Write(dir, "width: 16\nproj-dim: 32\nviews: 4\nprecision: bf16\nbeta: 0.001\n"));
+        Assert.Equal((16, 32, 4, "bf16", "0.001"), (config.Width, config.ProjDim, config.Views, config.Precision, config.Beta));
         Assert.Equal(new TrainConfig().BatchSize, config.BatchSize);
         Assert.Equal(["width", "proj_dim", "views", "precision", "beta"], keys);
     }

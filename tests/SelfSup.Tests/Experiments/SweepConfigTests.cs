@@ -31,7 +31,7 @@ public sealed class SweepConfigTests
     [Fact]
     public void A_cells_precision_is_a_setting_like_any_other_and_a_bad_one_is_refused()
     {
-        var cells = SweepConfig.Parse("name: p\nfixed:\n  width: 8\ngrid:\n  precision: [fp32, bf16]\n", "test").Expand();
+        var cells = SweepConfig.Parse("name: p\nfixed:\n  width: 16\ngrid:\n  precision: [fp32, bf16]\n", "test").Expand();
         Assert.Equal(["bf16", "fp32"], cells.Select(c => c.Config.Precision).Order());
         var e = Assert.Throws<SelfSupError>(() => SweepConfig.Parse("name: p\nfixed:\n  precision: fp8\n", "test").Expand());
         Assert.Contains("fp8", e.Message);

@@ -8,9 +8,10 @@ namespace SelfSup.Tests.Training;
 public sealed class MidEpochResumeTests
 {
     // 48 images, batch 8: 6 steps per epoch
+    // bf16 runs at width 16 (channels-last, the path real runs take; see TrainConfig.MinBf16CpuWidth)
     private static TrainConfig Tiny(string dataDir, int epochs = 2, string precision = "fp32") => new()
     {
-        DataDir = dataDir, Width = 8, ProjDim = 16, BatchSize = 8, Epochs = epochs, LogEvery = 1, Threads = 1, Seed = 3, Precision = precision,
+        DataDir = dataDir, Width = precision == "fp32" ? 8 : 16, ProjDim = 16, BatchSize = 8, Epochs = epochs, LogEvery = 1, Threads = 1, Seed = 3, Precision = precision,
     };
 
     private static (long Step, double Loss)[] Metrics(RunDirectory run) =>
