@@ -34,7 +34,7 @@ public sealed class ProbeOptions
         string? checkpoint = r.GetValue(Checkpoint);
         if (checkpoint is not null && !File.Exists(Path.Combine(checkpoint, "model.bin")))
             throw new SelfSupError($"--checkpoint '{checkpoint}' has no model.bin; pass a folder like RUN_DIR/checkpoints/epoch-0003");
-        string? precision = r.GetResult(Precision) is null ? null : r.GetValue(Precision);
+        string? precision = r.GetValue(Precision);
         if (precision is not null) Models.PrecisionSetting.Resolve(precision);  // an unknown name fails here, naming the flag
         return new ReadoutOptions(epochs, views, r.GetValue(Baselines), !r.GetValue(NoKnn), Checkpoint: checkpoint is null ? null : Path.GetFullPath(checkpoint), Precision: precision);
     }

@@ -25,12 +25,11 @@ public static class Readout
     public static ReadoutResult Run(RunDirectory run, ReadoutOptions options, Action<string, int, int>? progress = null)
     {
         var clock = Stopwatch.StartNew();
-        var config = run.ReadConfig();
         NativeHeap.KeepFreedMemory();
+        using var loaded = RunEncoder.Load(run, options.Checkpoint);   // the newest checkpoint unless one is named
+        var (config, checkpoint, encoder) = (loaded.Config, loaded.Checkpoint, loaded.Encoder);
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         var device = Pretrainer.DeviceFor(config.Device);
-        string checkpoint = options.Checkpoint ?? Training.Checkpoint.Latest(run)
-            ?? throw new SelfSupError($"run '{run.Path}' has no finished checkpoint yet; finish or resume pretraining first (selfsup pretrain --out {run.Path} --resume)");
 
         DatasetCatalog.RequireLabels(config.Dataset, "the linear probe");
         var dataOptions = config.ToDataOptions();
@@ -53,9 +52,6 @@ public static class Readout
             return (top1, knn);
         }
 
-        torch.manual_seed(config.Seed);
-        using var encoder = Pretrainer.BuildEncoder(config, train.Channels);
-        Training.Checkpoint.LoadModel(checkpoint, encoder);
         encoder.to(device);
         Models.MemoryLayout.UseChannelsLast(encoder, config.ChannelsLast);
         var precision = Models.PrecisionSetting.Resolve(options.Precision ?? config.Precision, config.Device);
