@@ -10,6 +10,9 @@ public sealed class NativeHeapTests
     {
         Assert.True(NativeHeap.KeepFreedMemory(), "mallopt was refused (expected glibc on Linux)");
         using (var warm = torch.NewDisposeScope()) torch.ones(1000).fill_(2).sum(); // libtorch's own first-use allocations come before the count
+        // the finaliser thread frees earlier tensors' memory; drain it so nothing else changes malloc's counts meanwhile
+        // (the test run holds NativeCallGate's no-GC region, so no new finalisers are queued during the measurement)
+        GC.WaitForPendingFinalizers();
         var before = NativeHeap.Statistics();
         using var scope = torch.NewDisposeScope();
         // 40 MB: glibc's default serves anything above 32 MB (its largest mmap threshold) with a fresh mmap;
