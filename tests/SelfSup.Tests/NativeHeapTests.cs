@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 using Xunit;
 
@@ -5,27 +6,25 @@ namespace SelfSup.Tests;
 
 public sealed class NativeHeapTests
 {
+    [DllImport("LibTorchSharp")] private static extern IntPtr THSTensor_data(IntPtr tensor);
+    [DllImport("libc")] private static extern nuint malloc_usable_size(IntPtr block);
+
     [Fact]
     public void After_tuning_a_block_above_glibcs_largest_mmap_threshold_comes_from_the_heap()
     {
         Assert.True(NativeHeap.KeepFreedMemory(), "mallopt was refused (expected glibc on Linux)");
-        using (var warm = torch.NewDisposeScope()) torch.ones(1000).fill_(2).sum(); // libtorch's own first-use allocations come before the count
-        // the finaliser thread frees earlier tensors' memory; drain it so nothing else changes malloc's counts meanwhile
-        // (the test run holds NativeCallGate's no-GC region, so no new finalisers are queued during the measurement)
-        GC.WaitForPendingFinalizers();
-        var before = NativeHeap.Statistics();
         using var scope = torch.NewDisposeScope();
         // 40 MB: glibc's default serves anything above 32 MB (its largest mmap threshold) with a fresh mmap;
         // it also fits a thread arena's 64 MB heap (xunit runs this off the main thread)
         var big = torch.empty(40L << 20, dtype: torch.ScalarType.Byte);
         big.fill_(1);
-        var during = NativeHeap.Statistics();
-        Assert.Equal(before.HBlks, during.HBlks);                                   // no new mmapped block
-        // counted as heap in use: freeing it takes at least its 40 MB off malloc's in-use bytes (measured on the way down,
-        // since other threads' frees meanwhile can only add to the drop, while on the way up they hid a few KB of it)
-        big.Dispose();
-        var after = NativeHeap.Statistics();
-        Assert.True(during.UordBlks >= after.UordBlks + (40u << 20), $"the 40 MB block was not counted as heap in use ({during.UordBlks} → {after.UordBlks} on freeing it)");
+        // the block's own malloc chunk, not process-wide counters (other tests' threads allocate meanwhile):
+        // glibc keeps a chunk's size in the word before the pointer it hands out, with bit 1 (IS_MMAPPED) set for an mmap
+        IntPtr data = THSTensor_data(big.Handle);
+        Assert.True(malloc_usable_size(data) >= (40u << 20), $"the tensor's data is not a 40 MB malloc chunk ({malloc_usable_size(data)} bytes usable)");
+        long sizeWord = Marshal.ReadInt64(data - 8);
+        Assert.True((sizeWord & 2) == 0, $"the 40 MB block was mmapped (chunk size word 0x{sizeWord:x})");
+        Assert.True((sizeWord & ~7L) >= (40L << 20), $"chunk size word 0x{sizeWord:x} is not the 40 MB block's");
     }
 
     private static double RssMb() =>
