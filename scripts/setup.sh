@@ -4,7 +4,8 @@
 #   1. libstdc++ with GLIBCXX_3.4.32 (TorchSharp 0.107 / libtorch 2.10 native layer)
 #   2. Fashion-MNIST from Debian's dataset-fashion-mnist package (the default dataset)
 #   3. DejaVu fonts for the text in report plots (fonts-dejavu-core)
-#   4. NuGet restore and build (done by the Makefile after this script)
+#   4. Open MPI (openmpi-bin, libopenmpi-dev) for data-parallel pretraining under mpirun and its tests
+#   5. NuGet restore and build (done by the Makefile after this script)
 set -euo pipefail
 
 FMNIST_DIR=/usr/share/datasets/fashion-mnist
@@ -121,6 +122,18 @@ ensure_python() {
   say "WARNING: no python3; the interruption tests will fail. Fix: sudo apt-get install python3-minimal"
 }
 
+# Data-parallel pretraining runs under Open MPI's mpirun; SelfSup binds libmpi.so.40 itself (src/SelfSup/Distributed/Mpi.cs).
+ensure_openmpi() {
+  if command -v mpirun >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep 'libmpi.so.40 ' >/dev/null; then say "Open MPI (mpirun, libmpi.so.40): ok"; return 0; fi
+  if is_root && command -v apt-get >/dev/null; then
+    say "installing Debian packages openmpi-bin libopenmpi-dev (data-parallel pretraining and its tests)"
+    apt_update_once
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openmpi-bin libopenmpi-dev >/dev/null
+    return 0
+  fi
+  say "WARNING: no Open MPI; mpirun pretraining and its tests will fail. Fix: sudo apt-get install openmpi-bin libopenmpi-dev"
+}
+
 ensure_dotnet() {
   if ! command -v dotnet >/dev/null 2>&1; then
     echo "[setup] ERROR: the .NET 10 SDK is not on PATH. Install it (https://dotnet.microsoft.com/download) and rerun 'make setup'." >&2
@@ -133,3 +146,4 @@ ensure_libstdcxx
 ensure_fashion_mnist
 ensure_fonts
 ensure_python
+ensure_openmpi

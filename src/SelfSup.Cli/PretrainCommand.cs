@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using SelfSup.Distributed;
 using SelfSup.Evaluation;
 using SelfSup.Losses;
 using SelfSup.Training;
@@ -25,6 +26,19 @@ public static class PretrainCommand
         probe.AddTo(command, includeSkip: true);
         command.SetAction(r =>
         {
+            // under mpirun/srun: one rank of a data-parallel job; a failure on any rank ends them all (MPI_Abort), never a hang
+            using var group = ProcessGroup.FromEnvironment();
+            if (group.Size == 1) return Pretrain(r, group);
+            try { return Pretrain(r, group); }
+            catch (Exception e)
+            {
+                group.Abort(e is SelfSupError ? e.Message : $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}", 1);
+                return 1;
+            }
+        });
+
+        int Pretrain(ParseResult r, ProcessGroup group)
+        {
             var config = train.Read(r);
             IReadOnlyList<string> given = train.GivenKeys(r).ToList();
             if (r.GetValue(configFile) is { } file) (config, given) = Experiments.RunConfigFile.WithFlags(file, config, given);
@@ -37,20 +51,29 @@ public static class PretrainCommand
                 if (!run.Exists) throw new SelfSupError($"--resume: '{run.Path}' is not a run directory (no config.json); drop --resume to start a new run there");
                 config = ResumeSettings.Merge(run.ReadConfig(), config, given, r.GetValue(force));
             }
-            else if (run.Exists)
+            else if (run.Exists && group.IsRoot)
                 throw new SelfSupError($"'{run.Path}' already holds a run; pass --resume to continue it or choose another --out");
             config.Validate();
 
             double beta = config.LossWeight;
+            if (!group.IsRoot)
+            {
+                // ranks 1 … R−1 train their slices quietly; rank 0 shows progress, writes the run and probes it
+                using var quiet = new SignalStop();
+                var mine = new Pretrainer(config, run) { Group = group, Stop = quiet.Request }.Run(doResume);
+                mine.Encoder.Dispose();
+                return mine.State.StoppedBy is "SIGINT" or "SIGTERM" ? SignalStop.ExitCode(mine.State.StoppedBy) : 0;
+            }
+            string ranks = group.Size > 1 ? $" · {group.Size} ranks (MPI){(config.SyncBn ? ", sync BN" : "")}" : "";
             AnsiConsole.MarkupLine($"[bold]pretrain[/] {Markup.Escape(config.Dataset)} · {config.Model} width {config.Width} · d = {config.ProjDim} · " +
-                $"{config.Method} (beta = {beta.ToString("G4", CultureInfo.InvariantCulture)}) · M = {config.Views} · batch {config.BatchSize} · {config.Epochs} epochs → {Markup.Escape(run.Path)}");
+                $"{config.Method} (beta = {beta.ToString("G4", CultureInfo.InvariantCulture)}) · M = {config.Views} · batch {config.BatchSize} · {config.Epochs} epochs{ranks} → {Markup.Escape(run.Path)}");
             using var signals = new SignalStop();
             var result = ProgressDisplay.Run("pretrain", report =>
             {
                 // --eval-every K: short probe + kNN + spectra after every K-th epoch into evals.jsonl (off the pretraining clock)
                 using var evaluator = config.EvalEvery > 0 ? new PeriodicEvaluator(config, run, (what, v, max) => report(what, v, max)) : null;
                 return new Pretrainer(config, run, s => report($"epoch {s.Epoch}/{s.Epochs} loss {s.Loss:F4} {s.ImagesPerSecond:F0} img/s", s.Step, s.TotalSteps))
-                    { OnEpochEnd = evaluator is null ? null : evaluator.OnEpochEnd, Stop = signals.Request }.Run(doResume);
+                    { OnEpochEnd = evaluator is null ? null : evaluator.OnEpochEnd, Stop = signals.Request, Group = group }.Run(doResume);
             });
             if (result.State.StoppedBy is "SIGINT" or "SIGTERM")
             {
@@ -68,7 +91,7 @@ public static class PretrainCommand
                 else AnsiConsole.MarkupLine($"no linear probe: dataset '{Markup.Escape(config.Dataset)}' is unlabeled (pretraining only)");
             }
             return 0;
-        });
+        }
         return command;
     }
 }

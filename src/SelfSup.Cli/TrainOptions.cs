@@ -38,6 +38,7 @@ public sealed class TrainOptions
     public readonly Option<string> Schedule = new("--schedule") { Description = "none or warmup-cosine", DefaultValueFactory = _ => D.Schedule };
     public readonly Option<double> WarmupEpochs = new("--warmup-epochs") { Description = "Warm-up epochs for warmup-cosine", DefaultValueFactory = _ => D.WarmupEpochs };
     public readonly Option<bool> NoChannelsLast = new("--no-channels-last") { Description = "Keep NCHW layout (channels-last is faster on CPU)" };
+    public readonly Option<bool> SyncBn = new("--sync-bn") { Description = "Under mpirun/srun: BatchNorm statistics over the global batch of all ranks (the same training as one process)" };
     public readonly Option<string> Precision = new("--precision") { Description = "fp32, bf16 (convolutions and linear layers in bfloat16; weights, BatchNorm statistics and loss fp32) or auto (bf16 where the hardware has it)", DefaultValueFactory = _ => D.Precision };
     public readonly Option<string?> Init = new("--init") { Description = "Start from these weights: a run directory, a checkpoint folder or a .pt/.safetensors file (selfsup export / import)" };
     public readonly Option<int> Seed = new("--seed") { Description = "Seed for init, data order, subsets and augmentations", DefaultValueFactory = _ => D.Seed };
@@ -67,7 +68,7 @@ public sealed class TrainOptions
 
     public IEnumerable<Option> All => [Dataset, DataDir, .. Data.All, Augment, CropScale, Fraction, Stratified, Views, Method, Beta, BetaC, VicregLambda, VicregMu, NoNormalize,
         Model, Width, ImagenetStem, ProjDim, ProjLayers, ProjHidden, Epochs, Steps, TimeBudget, BatchSize, Optimizer, Lr, WeightDecay, Schedule,
-        WarmupEpochs, NoChannelsLast, Precision, Init, Seed, Threads, Device, LogEvery, EvalEvery, EvalProbeEpochs, EvalImages,
+        WarmupEpochs, NoChannelsLast, Precision, SyncBn, Init, Seed, Threads, Device, LogEvery, EvalEvery, EvalProbeEpochs, EvalImages,
         CheckpointEvery, CheckpointMinutes, KeepCheckpoints, CollapseThreshold, CollapseSteps];
 
     public void AddTo(Command command)
@@ -87,7 +88,7 @@ public sealed class TrainOptions
             Model = r.GetValue(Model)!, Width = r.GetValue(Width), ImagenetStem = r.GetValue(ImagenetStem), ProjDim = r.GetValue(ProjDim),
             ProjLayers = r.GetValue(ProjLayers), ProjHidden = r.GetValue(ProjHidden), Epochs = r.GetValue(Epochs), Steps = r.GetValue(Steps), TimeBudgetMinutes = r.GetValue(TimeBudget),
             BatchSize = r.GetValue(BatchSize), Optimizer = r.GetValue(Optimizer)!, Lr = r.GetValue(Lr), WeightDecay = r.GetValue(WeightDecay),
-            Schedule = r.GetValue(Schedule)!, WarmupEpochs = r.GetValue(WarmupEpochs), ChannelsLast = !r.GetValue(NoChannelsLast), Precision = r.GetValue(Precision)!, Init = r.GetValue(Init) is { } init ? Path.GetFullPath(init) : null, Seed = r.GetValue(Seed), Threads = r.GetValue(Threads),
+            Schedule = r.GetValue(Schedule)!, WarmupEpochs = r.GetValue(WarmupEpochs), ChannelsLast = !r.GetValue(NoChannelsLast), Precision = r.GetValue(Precision)!, SyncBn = r.GetValue(SyncBn), Init = r.GetValue(Init) is { } init ? Path.GetFullPath(init) : null, Seed = r.GetValue(Seed), Threads = r.GetValue(Threads),
             Device = r.GetValue(Device)!, LogEvery = r.GetValue(LogEvery),
             EvalEvery = r.GetValue(EvalEvery), EvalProbeEpochs = r.GetValue(EvalProbeEpochs), EvalImages = r.GetValue(EvalImages),
             CheckpointEvery = r.GetValue(CheckpointEvery), CheckpointMinutes = r.GetValue(CheckpointMinutes), KeepCheckpoints = r.GetValue(KeepCheckpoints),

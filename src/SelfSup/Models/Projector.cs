@@ -37,5 +37,5 @@ public sealed class Projector : Module<Tensor, Tensor>
         register_module("layers", layers);
     }
 
-    public override Tensor forward(Tensor x) => layers.forward(x);
+    public override Tensor forward(Tensor x) => SyncBatchNorm.Forward(layers, x);
 }

@@ -75,7 +75,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var h = bn1.forward(conv1.forward(x)).relu_();
+        var h = SyncBatchNorm.Forward(bn1, conv1.forward(x)).relu_();
         if (maxpool is not null) h = maxpool.forward(h);
         h = layer4.forward(layer3.forward(layer2.forward(layer1.forward(h))));
         return h.mean([2L, 3L]).MoveToOuterDisposeScope();

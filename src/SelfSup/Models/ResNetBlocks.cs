@@ -33,10 +33,10 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var a = conv1.forward(x);
-        using var b = bn1.forward(a).relu_();
+        using var b = SyncBatchNorm.Forward(bn1, a).relu_();
         using var d = conv2.forward(b);
-        var e = bn2.forward(d);
-        using var shortcut = downsample is null ? x.alias() : downsample.forward(x);
+        var e = SyncBatchNorm.Forward(bn2, d);
+        using var shortcut = downsample is null ? x.alias() : SyncBatchNorm.Forward(downsample, x);
         e.add_(shortcut);
         return e.relu_();
     }
@@ -73,10 +73,10 @@ public sealed class Bottleneck : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var a = bn1.forward(conv1.forward(x)).relu_();
-        using var b = bn2.forward(conv2.forward(a)).relu_();
-        var c = bn3.forward(conv3.forward(b));
-        using var shortcut = downsample is null ? x.alias() : downsample.forward(x);
+        using var a = SyncBatchNorm.Forward(bn1, conv1.forward(x)).relu_();
+        using var b = SyncBatchNorm.Forward(bn2, conv2.forward(a)).relu_();
+        var c = SyncBatchNorm.Forward(bn3, conv3.forward(b));
+        using var shortcut = downsample is null ? x.alias() : SyncBatchNorm.Forward(downsample, x);
         c.add_(shortcut);
         return c.relu_();
     }

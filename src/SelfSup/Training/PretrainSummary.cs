@@ -13,7 +13,7 @@ public static class PretrainSummary
             ["beta_setting"] = config.Beta, ["method"] = config.Method, ["seed"] = config.Seed, ["fraction"] = config.Fraction,
             ["epochs"] = state.Epoch, ["steps"] = state.Step, ["batch_size"] = config.BatchSize,
             ["pretrain_seconds"] = state.PretrainSeconds, ["pretrain_cpu_seconds"] = state.CpuSeconds, ["images_seen"] = state.ImagesSeen,
-            ["threads"] = TorchSharp.torch.get_num_threads(),
+            ["threads"] = TorchSharp.torch.get_num_threads(), ["world_size"] = state.WorldSize, ["sync_bn"] = config.SyncBn,
             ["stopped_by"] = state.StoppedBy,
             ["peak_rss_mb"] = state.PeakRssMbPerEpoch?.DefaultIfEmpty().Max(),
             ["peak_rss_mb_per_epoch"] = state.PeakRssMbPerEpoch,

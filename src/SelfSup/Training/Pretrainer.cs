@@ -1,4 +1,5 @@
 using SelfSup.Data;
+using SelfSup.Distributed;
 using SelfSup.Models;
 using SelfSup.Views;
 using TorchSharp;
@@ -36,6 +37,13 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
     /// <summary>Set from a signal handler to end training after the current step with a checkpoint.</summary>
     public StopRequest? Stop { get; init; }
 
+    /// <summary>
+    /// The ranks training this model together (<c>mpirun -np R</c>): each takes its slice of every global batch, the loss
+    /// sees the whole batch (<see cref="GlobalBatch"/>), gradients are averaged (<see cref="GradientAverager"/>), and only
+    /// rank 0 writes the run directory. <see cref="ProcessGroup.Single"/> by default.
+    /// </summary>
+    public ProcessGroup Group { get; init; } = ProcessGroup.Single;
+
     /// <summary>Where warnings go (a damaged checkpoint skipped, a resume with nothing to resume from).</summary>
     public Action<string> Warn { get; init; } = message => Console.Error.WriteLine($"warning: {message}");
 
@@ -60,6 +68,9 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         bool channelsLast = MemoryLayout.UseChannelsLast(encoder, config.ChannelsLast);
         encoder.Precision = config.ResolvePrecision();  // the forward in bf16 or fp32; z, the loss and the weights stay fp32
         var loss = config.CreateLoss();
+        var group = Group;
+        bool writes = group.IsRoot;   // one writer: logs, checkpoints, summaries
+        var (sliceOffset, sliceCount) = GlobalBatch.Slice(config.BatchSize, group.Rank, group.Size);
 
         int stepsPerEpoch = subset.Length / config.BatchSize;
         if (stepsPerEpoch == 0)
@@ -75,10 +86,16 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         if (lastCheckpoint is not null)
         {
             state = Checkpoint.ReadState(lastCheckpoint);
+            if (state.WorldSize != group.Size && !config.SyncBn)
+                throw new SelfSupError($"'{run.Path}' was trained by {state.WorldSize} rank(s) without --sync-bn, so its BatchNorm saw {config.BatchSize / state.WorldSize} images per rank; " +
+                    $"resume it with {state.WorldSize} rank(s) (mpirun -np {state.WorldSize}), not {group.Size}");
             Checkpoint.LoadModel(lastCheckpoint, encoder);
             Checkpoint.LoadOptimizer(lastCheckpoint, optimizer, config.Optimizer, parameters);
-            run.RewindLogs(state.Step, state.Epoch);
-            RunDirectory.WriteAtomic(run.ConfigPath, config.ToJson());
+            if (writes)
+            {
+                run.RewindLogs(state.Step, state.Epoch);
+                RunDirectory.WriteAtomic(run.ConfigPath, config.ToJson());
+            }
             if (state.Step >= totalSteps) return new PretrainResult(encoder, state, lastCheckpoint);
             state = state with { Finished = false, StoppedBy = null, Config = config };
         }
@@ -86,16 +103,21 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         {
             if (resume) Warn($"'{run.Path}' has no checkpoint yet; starting its training from the beginning");
             if (config.Init is not null) Interop.WeightImport.InitFrom(encoder, config.Init);
-            run.Create(config);
-            run.RewindLogs(0, 0);
-            RunDirectory.WriteAtomic(Path.Combine(run.Path, "subset.json"), System.Text.Json.JsonSerializer.Serialize(new
+            if (writes)
+            {
+                run.Create(config);
+                run.RewindLogs(0, 0);
+                RunDirectory.WriteAtomic(Path.Combine(run.Path, "subset.json"), System.Text.Json.JsonSerializer.Serialize(new
             {
                 dataset = config.Dataset, split, total = train.Count, fraction = config.Fraction, stratified = config.Stratified,
-                seed = config.Seed, count = subset.Length, indices = subset,
-            }));
+                    seed = config.Seed, count = subset.Length, indices = subset,
+                }));
+            }
         }
+        group.BroadcastState(encoder);   // identical weights on every rank (the same seed gives them already; this makes sure)
+        state = state with { WorldSize = group.Size };
 
-        var tensorBoard = TensorBoardLog.ForTraining(run);  // a new event file in RUN/tb/ per start or resume
+        var tensorBoard = writes ? TensorBoardLog.ForTraining(run) : null;  // a new event file in RUN/tb/ per start or resume
         var clock = new TrainingClock(state.PretrainSeconds, state.CpuSeconds);
         var sinceCheckpoint = System.Diagnostics.Stopwatch.StartNew();
         var collapse = new CollapseMonitor(config.CollapseThreshold, config.CollapseSteps);
@@ -107,18 +129,20 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         double budgetSeconds = config.TimeBudgetMinutes * 60;
 
         // Saves a checkpoint off the pretraining clock, then keeps only the newest --keep-checkpoints.
-        string Save(TrainingState s)
+        string? Save(TrainingState s)
         {
             state = s with { PretrainSeconds = clock.WallSeconds, CpuSeconds = clock.CpuSeconds };
+            if (!writes) return null;
             string dir = clock.Paused(() => Checkpoint.Save(run, encoder, optimizer, state));
             Checkpoint.Prune(run, config.KeepCheckpoints);
             sinceCheckpoint.Restart();
             return lastCheckpoint = dir;
         }
-        string? StopReason() => Stop?.Reason ?? (budgetSeconds > 0 && clock.WallSeconds >= budgetSeconds ? "time-budget" : null);
+        // every rank must take the same decision: the most urgent reason any rank has (a signal reaches ranks at different steps)
+        string? StopReason() => StopRequest.Agree(Stop?.Reason ?? (budgetSeconds > 0 && clock.WallSeconds >= budgetSeconds ? "time-budget" : null), group);
 
         // a run killed between an epoch's checkpoint and its evaluation evaluates that epoch now
-        if (lastCheckpoint is not null && state.BatchInEpoch == 0 && state.Epoch > 0 && OnEpochEnd is not null && !HasEval(state.Epoch))
+        if (writes && lastCheckpoint is not null && state.BatchInEpoch == 0 && state.Epoch > 0 && OnEpochEnd is not null && !HasEval(state.Epoch))
             EpochEnd(state);
 
         encoder.train();
@@ -130,7 +154,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
             int end = (int)Math.Min(stepsPerEpoch, first + (totalSteps - step));
             NativeHeap.Release();                  // each epoch starts from the heap's in-use pages only (see NativeHeap.Release)
             if (first == 0) MemoryUsage.ResetPeak();
-            using var pipeline = new ViewBatchPrefetcher(batches.Views, first, end);
+            using var pipeline = new ViewBatchPrefetcher(b => batches.Views(b, sliceOffset, sliceCount), first, end);
             for (int b = first; b < end; b++)
             {
                 double value, spread, lr = schedule.At(step);
@@ -141,7 +165,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                 {
                     // 1. N images with M views each (keyed on seed, epoch, image, view), drawn ahead by the prefetcher
                     using var views = pipeline.Next();                                    // N×M×C×S×S
-                    var x = views.reshape(n * m, views.shape[2], views.shape[3], views.shape[4]).to(device);
+                    var x = views.reshape(sliceCount * m, views.shape[2], views.shape[3], views.shape[4]).to(device);
                     if (channelsLast) x = MemoryLayout.ChannelsLast(x);
                     // 2. one forward pass over all N·M views; 3. multi-view loss on N×M×d; backward
                     optimizer.ZeroGrad();
@@ -174,9 +198,9 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                 if (step % config.LogEvery == 0 || step == totalSteps)
                 {
                     var memory = MemoryUsage.Breakdown();
-                    run.AppendMetrics(new { step, epoch = epoch + 1, loss = value, lr, images_per_s = rate, views_per_s = rate * m, embedding_spread = spread, elapsed_s = clock.WallSeconds, cpu_s = clock.CpuSeconds, images_seen = imagesSeen,
+                    if (writes) run.AppendMetrics(new { step, epoch = epoch + 1, loss = value, lr, images_per_s = rate, views_per_s = rate * m, embedding_spread = spread, elapsed_s = clock.WallSeconds, cpu_s = clock.CpuSeconds, images_seen = imagesSeen,
                         rss_mb = memory.Rss, native_in_use_mb = memory.NativeInUse, native_held_mb = memory.NativeHeld, managed_mb = memory.Managed });
-                    tensorBoard.Step(step, value, lr, rate);
+                    tensorBoard?.Step(step, value, lr, rate);
                     window.Restart(); windowImages = 0;
                 }
                 onStep?.Invoke(new StepReport(epoch + 1, config.Epochs, step, totalSteps, value, rate, clock.WallSeconds));
@@ -197,7 +221,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                 }
                 if (stoppedBy is not null && !lastOfEpoch)
                 {
-                    if (stoppedBy == "time-budget" && OnEpochEnd is not null) EpochEnd(state);
+                    if (writes && stoppedBy == "time-budget" && OnEpochEnd is not null) EpochEnd(state);
                     return new PretrainResult(encoder, state, lastCheckpoint);
                 }
             }
@@ -205,7 +229,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
 
             // 6. end of epoch: memory high-water mark, checkpoint (model, optimiser, counters, config), evaluation
             peakRssPerEpoch.Add(Math.Round(MemoryUsage.PeakRssMb(), 1));
-            run.AppendEpoch(new { epoch = epoch + 1, step, peak_rss_mb = peakRssPerEpoch[^1], elapsed_s = clock.WallSeconds, cpu_s = clock.CpuSeconds });
+            if (writes) run.AppendEpoch(new { epoch = epoch + 1, step, peak_rss_mb = peakRssPerEpoch[^1], elapsed_s = clock.WallSeconds, cpu_s = clock.CpuSeconds });
             bool finished = epoch + 1 >= config.Epochs || step >= totalSteps || stoppedBy == "time-budget";
             Save(state with
             {
@@ -213,15 +237,20 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                 PeakRssMbPerEpoch = [.. peakRssPerEpoch],
                 StoppedBy = stoppedBy ?? (step >= totalSteps && config.Steps > 0 && step < (long)stepsPerEpoch * config.Epochs ? "steps" : null),
             });
-            if (OnEpochEnd is not null && stoppedBy is not ("SIGINT" or "SIGTERM")) EpochEnd(state);
+            if (writes && OnEpochEnd is not null && stoppedBy is not ("SIGINT" or "SIGTERM")) EpochEnd(state);
         }
         return new PretrainResult(encoder, state, lastCheckpoint);
 
+        // z of this rank's images → the global batch's z on every rank (differentiable) → the loss a single process would
+        // compute → backward → gradients averaged over the ranks (all no-ops for one process)
         (Tensor Z, Tensor Loss) ForwardBackward(Tensor x)
         {
-            var z = encoder.forward(x).reshape(n, m, -1);
+            Tensor local;
+            using (config.SyncBn ? SyncBatchNorm.Over(group) : null) local = encoder.forward(x).reshape(sliceCount, m, -1);
+            var z = GlobalBatch.Gather(local, group);
             var lossValue = loss.Forward(z);
             lossValue.backward();
+            GradientAverager.Average(parameters, group);
             return (z, lossValue);
         }
 

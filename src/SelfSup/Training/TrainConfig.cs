@@ -65,6 +65,13 @@ public sealed record TrainConfig
     /// </summary>
     public string Precision { get; init; } = "fp32";
 
+    /// <summary>
+    /// Data-parallel jobs (<c>mpirun</c>/<c>srun</c>): BatchNorm statistics over the global batch, all ranks together
+    /// (<see cref="Models.SyncBatchNorm"/>), so R ranks train exactly as one process with the same batch. Off: each rank
+    /// normalises its own N/R images. No effect on a single process.
+    /// </summary>
+    public bool SyncBn { get; init; }
+
     /// <summary>Start from these weights instead of a random initialisation: a run directory, a checkpoint folder, or a .pt/.safetensors file (null = random).</summary>
     public string? Init { get; init; }
 

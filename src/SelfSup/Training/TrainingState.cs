@@ -27,6 +27,8 @@ public sealed record TrainingState
     public double[]? PeakRssMbPerEpoch { get; init; }
     /// <summary>"time-budget", "steps", "SIGINT" or "SIGTERM" when training ended before its last epoch; null otherwise.</summary>
     public string? StoppedBy { get; init; }
+    /// <summary>Number of data-parallel ranks that trained this run (1 = one process); a resume needs the same number.</summary>
+    public int WorldSize { get; init; } = 1;
     /// <summary>Size and SHA-256 of each file of the checkpoint (model.bin, optimizer.bin), checked on load.</summary>
     public Dictionary<string, CheckpointFile>? Files { get; init; }
     /// <summary>

@@ -31,10 +31,17 @@ public sealed class EpochBatches(ImageDataset data, ViewSampler sampler, int see
     public ReadOnlySpan<int> Images(int b) => order.AsSpan(b * batchSize, batchSize);
 
     /// <summary>The views of batch <paramref name="b"/>: N×M×C×S×S float32 (see <see cref="ViewSampler.Sample(Tensor, ReadOnlySpan{ulong})"/>).</summary>
-    public Tensor Views(int b)
+    public Tensor Views(int b) => Views(b, 0, batchSize);
+
+    /// <summary>
+    /// The views of images <c>[offset, offset + count)</c> of batch <paramref name="b"/> — one rank's slice of a global
+    /// batch in data-parallel training. Each image's views depend only on its key, so the slices of all ranks together
+    /// are exactly <see cref="Views(int)"/>.
+    /// </summary>
+    public Tensor Views(int b, int offset, int count)
     {
         using var scope = NewDisposeScope();
-        var images = Images(b);
+        var images = Images(b).Slice(offset, count);
         return sampler.Sample(data.Gather(images), ViewKeys.For(seed, epoch, images, sampler.Views)).MoveToOuterDisposeScope();
     }
 }
