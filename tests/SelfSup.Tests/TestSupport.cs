@@ -76,14 +76,26 @@ public static class CliProcess
         ["python3", "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); " +
             "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM}); os.execvp(sys.argv[1], sys.argv[1:])"], args);
 
+    /// <summary>
+    /// <c>mpirun -np <paramref name="ranks"/></c> of the CLI (Open MPI, as root in CI: the two ALLOW_RUN_AS_ROOT variables;
+    /// <c>--oversubscribe</c> so more ranks than cores may start). Not waited for.
+    /// </summary>
+    public static Running StartMpi(int ranks, params string[] args) => Launch(
+        ["mpirun", "-np", ranks.ToString(), "--oversubscribe", "--bind-to", "none"], args,
+        new() { ["OMPI_ALLOW_RUN_AS_ROOT"] = "1", ["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1" });
+
+    /// <summary><see cref="StartMpi"/>, waited for (5 minutes at most).</summary>
+    public static Result RunMpi(int ranks, params string[] args) => StartMpi(ranks, args).Wait(TimeSpan.FromSeconds(300));
+
     /// <summary>Runs <c>prefix… dotnet SelfSup.Cli.dll args…</c> with its output captured and the debug/launcher variables unset.</summary>
-    private static Running Launch(string[] prefix, string[] args)
+    private static Running Launch(string[] prefix, string[] args, Dictionary<string, string>? environment = null)
     {
         string[] command = [.. prefix, "dotnet", System.IO.Path.Combine(AppContext.BaseDirectory, "SelfSup.Cli.dll"), .. args];
         var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in command[1..]) psi.ArgumentList.Add(a);
         psi.Environment.Remove("SELFSUP_DEBUG");
         psi.Environment.Remove("SELFSUP_LAUNCHER");
+        foreach (var (name, value) in environment ?? []) psi.Environment[name] = value;
         var p = Process.Start(psi)!;
         return new Running(p, p.StandardOutput.ReadToEndAsync(), p.StandardError.ReadToEndAsync(), string.Join(' ', args));
     }

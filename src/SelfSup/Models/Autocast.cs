@@ -88,7 +88,7 @@ public static class Autocast
     /// </summary>
     public static Scope Enter(Precision precision, DeviceType device = DeviceType.CPU)
     {
-        if (precision == Precision.Fp32) return default;
+        if (precision != Precision.Bf16) return default;
         EnsureAvailable();
         sbyte d = (sbyte)device;
         bool wasEnabled = IsEnabledNative(d);

@@ -58,7 +58,7 @@ public sealed class Encoder : Module<Tensor, Tensor>
     /// <summary>Runs <paramref name="net"/> under <see cref="Precision"/> and hands back its output as fp32.</summary>
     private Tensor InPrecision(Tensor x, Func<Tensor, Tensor> net)
     {
-        if (Precision == Precision.Fp32) return net(x);
+        if (Precision != Precision.Bf16) return net(x);   // fp32, or fp64 with fp64 weights
         Tensor y;
         using (Autocast.Enter(Precision, x.device_type)) y = net(x);
         if (y.dtype == ScalarType.Float32) return y;

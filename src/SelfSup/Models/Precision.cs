@@ -10,12 +10,18 @@ public enum Precision
     Fp32,
     /// <summary>Convolutions and linear layers in bfloat16 under libtorch's autocast (<see cref="Autocast"/>); the embeddings come out fp32.</summary>
     Bf16,
+
+    /// <summary>
+    /// Weights, activations, optimiser state and loss in float64: for exactness checks (data-parallel runs against one
+    /// process step by step), not for speed. Checkpoints hold float64 weights; readouts and exports load them as fp32.
+    /// </summary>
+    Fp64,
 }
 
 /// <summary>Parsing and resolving <c>--precision fp32|bf16|auto</c>.</summary>
 public static class PrecisionSetting
 {
-    public static readonly string[] Names = ["fp32", "bf16", "auto"];
+    public static readonly string[] Names = ["fp32", "bf16", "auto", "fp64"];
 
     /// <summary>
     /// The precision <paramref name="name"/> asks for on <paramref name="device"/>. <c>auto</c> is bf16 where the
@@ -26,11 +32,12 @@ public static class PrecisionSetting
     {
         "fp32" or "float32" => Precision.Fp32,
         "bf16" or "bfloat16" => Precision.Bf16,
+        "fp64" or "float64" => Precision.Fp64,
         "auto" => device.StartsWith("cuda") || CpuHasNativeBf16() ? Precision.Bf16 : Precision.Fp32,
-        _ => throw new SelfSupError($"--precision {name} is not known; use fp32, bf16 or auto"),
+        _ => throw new SelfSupError($"--precision {name} is not known; use fp32, bf16, auto (or fp64 for exactness checks)"),
     };
 
-    public static string Name(Precision precision) => precision == Precision.Bf16 ? "bf16" : "fp32";
+    public static string Name(Precision precision) => precision switch { Precision.Bf16 => "bf16", Precision.Fp64 => "fp64", _ => "fp32" };
 
     /// <summary>Whether this CPU has bf16 dot-product instructions (flags avx512_bf16 or amx_bf16 in /proc/cpuinfo).</summary>
     public static bool CpuHasNativeBf16()

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SelfSup.Training;
@@ -22,7 +23,7 @@ public sealed class CollapseMonitor(double threshold, int steps)
         long d = z.shape[^1];
         var flat = z.detach().reshape(-1, d);
         var unit = flat / flat.norm(-1, keepdim: true).clamp_min(1e-12);
-        double spread = unit.std(0L, unbiased: true).mean().item<float>() * Math.Sqrt(d);
+        double spread = unit.std(0L, unbiased: true).mean().ToDouble() * Math.Sqrt(d);
         below = double.IsFinite(spread) && spread < threshold ? below + 1 : 0;
         return spread;
     }

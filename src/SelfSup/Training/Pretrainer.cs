@@ -66,7 +66,9 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         var encoder = BuildEncoder(config, train.Channels);
         encoder.to(device);
         bool channelsLast = MemoryLayout.UseChannelsLast(encoder, config.ChannelsLast);
-        encoder.Precision = config.ResolvePrecision();  // the forward in bf16 or fp32; z, the loss and the weights stay fp32
+        encoder.Precision = config.ResolvePrecision();
+        var inputType = encoder.Precision == Precision.Fp64 ? ScalarType.Float64 : ScalarType.Float32;
+        if (encoder.Precision == Precision.Fp64) encoder.to(ScalarType.Float64);  // the forward in bf16 or fp32; z, the loss and the weights stay fp32
         var loss = config.CreateLoss();
         var group = Group;
         bool writes = group.IsRoot;   // one writer: logs, checkpoints, summaries
@@ -165,12 +167,12 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                 {
                     // 1. N images with M views each (keyed on seed, epoch, image, view), drawn ahead by the prefetcher
                     using var views = pipeline.Next();                                    // N×M×C×S×S
-                    var x = views.reshape(sliceCount * m, views.shape[2], views.shape[3], views.shape[4]).to(device);
+                    var x = views.reshape(sliceCount * m, views.shape[2], views.shape[3], views.shape[4]).to(inputType).to(device);
                     if (channelsLast) x = MemoryLayout.ChannelsLast(x);
                     // 2. one forward pass over all N·M views; 3. multi-view loss on N×M×d; backward
                     optimizer.ZeroGrad();
                     var (z, lossValue) = ForwardBackward(x);
-                    value = lossValue.item<float>();
+                    value = lossValue.ToDouble();
                     if (!double.IsFinite(value) || !GradientsFinite(encoder))
                     {
                         // libtorch's CPU backward was seen to return a non-finite gradient for the same input and
@@ -178,7 +180,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                         Warn($"non-finite {(double.IsFinite(value) ? "gradient" : "loss")} at step {step + 1}; recomputing the step once");
                         optimizer.ZeroGrad();
                         (z, lossValue) = ForwardBackward(x);
-                        value = lossValue.item<float>();
+                        value = lossValue.ToDouble();
                         if (!double.IsFinite(value) || !GradientsFinite(encoder))
                             throw new SelfSupError($"loss became {(double.IsFinite(value) ? "finite but its gradient did not" : value.ToString())} at step {step + 1} (epoch {epoch + 1}; {Finiteness(views, z, encoder)}); training stopped. " +
                                 $"The last good checkpoint is kept{(lastCheckpoint is null ? " (none yet)" : $" at '{lastCheckpoint}'")}. Lower --lr or raise --beta-c/--beta, then --resume");

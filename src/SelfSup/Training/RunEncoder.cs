@@ -1,4 +1,5 @@
 using SelfSup.Models;
+using TorchSharp;
 
 namespace SelfSup.Training;
 
@@ -21,7 +22,13 @@ public sealed record RunEncoder(TrainConfig Config, string Checkpoint, Encoder E
             throw new SelfSupError($"run '{run.Path}' has no finished checkpoint yet; finish or resume pretraining first (selfsup pretrain --out {run.Path} --resume)");
         TorchSharp.torch.manual_seed(config.Seed);
         var encoder = Pretrainer.BuildEncoder(config, config.ResolveAugmentation().Channels);
-        try { Training.Checkpoint.LoadModel(checkpoint, encoder); }
+        bool fp64 = config.ResolvePrecision() == Precision.Fp64;   // trained in float64: load as such, read out in fp32
+        try
+        {
+            if (fp64) encoder.to(TorchSharp.torch.ScalarType.Float64);
+            Training.Checkpoint.LoadModel(checkpoint, encoder);
+            if (fp64) encoder.to(TorchSharp.torch.ScalarType.Float32);
+        }
         catch { encoder.Dispose(); throw; }
         encoder.eval();
         return new RunEncoder(config, checkpoint, encoder);
