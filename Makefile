@@ -2,6 +2,9 @@
 .PHONY: setup build test demo bench clean pack install uninstall
 
 DOTNET_FLAGS := -nologo -v quiet -clp:ErrorsOnly
+# TORCH=cuda swaps TorchSharp-cpu for TorchSharp-cuda-linux (make setup TORCH=cuda); the default cpu build is what CI tests
+TORCH ?= cpu
+DOTNET_FLAGS += -p:TORCH=$(TORCH)
 
 setup:
 	@bash scripts/setup.sh

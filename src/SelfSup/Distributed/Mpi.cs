@@ -23,6 +23,7 @@ internal static unsafe class Mpi
 
     [DllImport("libc", EntryPoint = "dlopen")] private static extern IntPtr DlOpen([MarshalAs(UnmanagedType.LPUTF8Str)] string file, int mode);
     [DllImport("libc", EntryPoint = "dlerror")] private static extern IntPtr DlError();
+    [DllImport("libc", EntryPoint = "setenv")] private static extern int SetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
 
     /// <summary>The library names tried, newest ABI first (Open MPI 3.x–5.x all use <c>libmpi.so.40</c>).</summary>
     public static readonly string[] LibraryNames = ["libmpi.so.40", "libmpi.so"];
@@ -80,6 +81,11 @@ internal static unsafe class Mpi
     /// <summary><c>MPI_Init_thread(NULL, NULL, MPI_THREAD_SERIALIZED, &amp;provided)</c> unless MPI is already initialised.</summary>
     public static void Init()
     {
+        // A rank waiting in a collective yields its core instead of spinning, unless the user set it: each rank's view
+        // prefetcher needs that core. Measured here (width-16 ResNet-18, batch 256 over 2 ranks × 1 thread, 2 cores):
+        // 403 images/s spinning, 443–490 yielding, against 411–469 for one 2-thread process. Open MPI reads its MCA
+        // parameters from the native environment at MPI_Init (.NET's SetEnvironmentVariable does not reach it).
+        SetEnv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
         Load();
         int flag;
         Check(initialized(&flag), "MPI_Initialized");
