@@ -25,13 +25,15 @@ public static class GlobalBatch
     }
 
     /// <summary>Local rows (n × …) → the global batch (R·n × …) on every rank, differentiable; the tensor itself for one process.</summary>
-    public static Tensor Gather(Tensor local, ProcessGroup group)
+    public static Tensor Gather(Tensor local, ProcessGroup group) =>
+        group.Size == 1 ? local : AllReduceFunction.Sum(Pad(local, group.Rank, group.Size), group);
+
+    /// <summary>This rank's rows at its offset in a global batch of zeros (R·n × …), differentiable in <paramref name="local"/>.</summary>
+    public static Tensor Pad(Tensor local, int rank, int size)
     {
-        if (group.Size == 1) return local;
         long n = local.shape[0];
         var rest = local.shape[1..];
         Tensor Zeros(long rows) => zeros([rows, .. rest], dtype: local.dtype, device: local.device);
-        var padded = cat([Zeros(group.Rank * n), local, Zeros((group.Size - group.Rank - 1) * n)], 0);
-        return AllReduceFunction.Sum(padded, group);
+        return cat([Zeros(rank * n), local, Zeros((size - rank - 1) * n)], 0);
     }
 }

@@ -58,8 +58,7 @@ public static class GradientCheck
                 // the trap: the sum over ranks as a constant plus the rank's own rows, so the gradient passes through unchanged
                 var all = GlobalBatch.Gather(local.detach(), group);
                 var mask = zeros(batchSize, 1, 1, dtype: local.dtype); mask.narrow(0, offset, count).fill_(1);
-                var padded = cat([zeros([offset, views, local.shape[2]], dtype: local.dtype), local, zeros([batchSize - offset - count, views, local.shape[2]], dtype: local.dtype)], 0);
-                z = all * (1 - mask) + padded;
+                z = all * (1 - mask) + GlobalBatch.Pad(local, group.Rank, group.Size);
             }
             else z = GlobalBatch.Gather(local, group);
             var value = loss.Forward(z);

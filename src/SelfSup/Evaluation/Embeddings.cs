@@ -31,23 +31,17 @@ public static class Embeddings
             throw new SelfSupError($"'{source}' has values outside [0, 1]; pass images scaled to [0, 1] (SelfSup normalises them with the run's mean and std itself)");
         bool wasTraining = encoder.training;
         encoder.eval();
-        var chunks = new List<Tensor>();
         try
         {
-            using var _ = torch.no_grad();
-            for (long start = 0; start < images.shape[0]; start += batchSize)
+            return InBatches(images.shape[0], batchSize, projector ? encoder.Config.ProjDim : encoder.FeatureDim, (start, count) =>
             {
-                using var scope = torch.NewDisposeScope();
-                long count = Math.Min(batchSize, images.shape[0] - start);
                 var x = ViewSampler.Normalise(images.narrow(0, start, count).to(float32), preset).to(device);
                 var f = encoder.Features(x);
-                chunks.Add((projector ? encoder.Project(f) : f).cpu().MoveToOuterDisposeScope());
-            }
-            return chunks.Count == 0 ? torch.empty(0, projector ? encoder.Config.ProjDim : encoder.FeatureDim) : torch.cat(chunks, 0);
+                return projector ? encoder.Project(f) : f;
+            });
         }
         finally
         {
-            foreach (var c in chunks) c.Dispose();
             if (wasTraining) encoder.train();
         }
     }
@@ -59,19 +53,25 @@ public static class Embeddings
         return min.ToDouble() < 0 || max.ToDouble() > 1;
     }
 
-    private static Tensor Project(Encoder encoder, Tensor features, Device device, int batchSize)
+    private static Tensor Project(Encoder encoder, Tensor features, Device device, int batchSize) =>
+        InBatches(features.shape[0], batchSize, encoder.Config.ProjDim, (start, count) => encoder.Project(features.narrow(0, start, count).to(device)));
+
+    /// <summary>
+    /// <paramref name="batch"/>(start, count) over rows [0, <paramref name="rows"/>) in pieces of <paramref name="batchSize"/>,
+    /// without gradients, each piece's result moved to the CPU and all concatenated (0 × <paramref name="width"/> for no rows).
+    /// </summary>
+    private static Tensor InBatches(long rows, int batchSize, long width, Func<long, long, Tensor> batch)
     {
         using var _ = torch.no_grad();
         var chunks = new List<Tensor>();
         try
         {
-            for (long start = 0; start < features.shape[0]; start += batchSize)
+            for (long start = 0; start < rows; start += batchSize)
             {
                 using var scope = torch.NewDisposeScope();
-                long count = Math.Min(batchSize, features.shape[0] - start);
-                chunks.Add(encoder.Project(features.narrow(0, start, count).to(device)).cpu().MoveToOuterDisposeScope());
+                chunks.Add(batch(start, Math.Min(batchSize, rows - start)).cpu().MoveToOuterDisposeScope());
             }
-            return chunks.Count == 0 ? torch.empty(0, encoder.Config.ProjDim) : torch.cat(chunks, 0);
+            return chunks.Count == 0 ? torch.empty(0, width) : torch.cat(chunks, 0);
         }
         finally { foreach (var c in chunks) c.Dispose(); }
     }
