@@ -105,8 +105,14 @@ public sealed record TrainConfig
     /// <summary>Training images (a seeded subset) the periodic probe and kNN use; 0 = the whole train split.</summary>
     public int EvalImages { get; init; }
 
+    /// <summary>
+    /// The JSON form of configs and checkpoint states. The resolver is set here, not left for the first (de)serialisation
+    /// to fill in: <c>GetTypeInfo</c> (the checkpoint check's list of state keys) throws on options without one, and a
+    /// process whose first use was a checkpoint read then refused every checkpoint as damaged (the failure was cached).
+    /// </summary>
     public static readonly JsonSerializerOptions Json = new()
     {
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,

@@ -102,7 +102,10 @@ public sealed class InterruptionTests
         var ended = p.Wait(TimeSpan.FromSeconds(30));
         Assert.True(ended.ExitCode == 130, $"exit {ended.ExitCode}: {ended.Stderr}");
         Assert.True(File.ReadLines(Path.Combine(run, "metrics.jsonl")).Count() < 200, "the run finished before the signals");
-        var latest = SelfSup.Training.Checkpoint.Latest(new SelfSup.Training.RunDirectory(run), _ => { });
+        var warnings = new List<string>();
+        string? latest;
+        try { latest = SelfSup.Training.Checkpoint.Latest(new SelfSup.Training.RunDirectory(run), warnings.Add); }
+        catch (SelfSupError e) { throw new Xunit.Sdk.XunitException($"{e.Message}\n{string.Join("\n", warnings)}"); }
         Assert.NotNull(latest);
         Assert.Null(SelfSup.Training.Checkpoint.Problem(latest!));
         var resumed = CliProcess.Run("pretrain", "--resume", "--out", run, "--no-probe");
