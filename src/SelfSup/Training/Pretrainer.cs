@@ -151,7 +151,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         string? stoppedBy = null;
         for (int epoch = state.Epoch; epoch < config.Epochs && step < totalSteps && stoppedBy is null; epoch++)
         {
-            var batches = new EpochBatches(train, sampler, config.Seed, epoch, EpochBatches.Order(subset, config.Seed, epoch), n);
+            var batches = new EpochBatches(train, sampler, config.Seed, epoch, EpochBatches.Order(subset, config.Seed, epoch), n, device);
             int first = epoch == state.Epoch ? state.BatchInEpoch : 0;
             int end = (int)Math.Min(stepsPerEpoch, first + (totalSteps - step));
             NativeHeap.Release();                  // each epoch starts from the heap's in-use pages only (see NativeHeap.Release)
@@ -165,7 +165,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                 using (NativeCallGate.Work())
                 using (var scope = torch.NewDisposeScope())
                 {
-                    // 1. N images with M views each (keyed on seed, epoch, image, view), drawn ahead by the prefetcher
+                    // 1. N images with M views each (keyed on seed, epoch, image, view), drawn ahead on the training device by the prefetcher
                     using var views = pipeline.Next();                                    // N×M×C×S×S
                     var x = views.reshape(sliceCount * m, views.shape[2], views.shape[3], views.shape[4]).to(inputType).to(device);
                     if (channelsLast) x = MemoryLayout.ChannelsLast(x);

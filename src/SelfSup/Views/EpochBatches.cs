@@ -9,8 +9,14 @@ namespace SelfSup.Views;
 /// images <c>order[b·N … (b+1)·N)</c>, and view m of image i gets the key (seed, e, i, m)
 /// (<see cref="ViewKeys"/>). Nothing depends on the batches drawn before, so a run resumed at any step, a
 /// prefetcher running ahead, or several processes each taking a slice of the batch see the same views.
+/// <para>
+/// The views are drawn on <paramref name="device"/> (the training device; the CPU when null): the uint8 images move
+/// there first and the augmentations run there, so a GPU is not fed by CPU augmentation. Their random numbers are not
+/// a device generator's stream but each view's own key (a small table moved along with the images), so the views do
+/// not depend on the device, the batch size or how the batch is split between ranks.
+/// </para>
 /// </summary>
-public sealed class EpochBatches(ImageDataset data, ViewSampler sampler, int seed, int epoch, int[] order, int batchSize)
+public sealed class EpochBatches(ImageDataset data, ViewSampler sampler, int seed, int epoch, int[] order, int batchSize, Device? device = null)
 {
     /// <summary>The epoch's image order: <paramref name="subset"/> shuffled (Fisher–Yates, <see cref="Random"/>) with the seed <see cref="DataOrderSeed"/>.</summary>
     public static int[] Order(int[] subset, int seed, int epoch)
@@ -42,6 +48,8 @@ public sealed class EpochBatches(ImageDataset data, ViewSampler sampler, int see
     {
         using var scope = NewDisposeScope();
         var images = Images(b).Slice(offset, count);
-        return sampler.Sample(data.Gather(images), ViewKeys.For(seed, epoch, images, sampler.Views)).MoveToOuterDisposeScope();
+        var pixels = data.Gather(images);
+        if (device is not null) pixels = pixels.to(device);
+        return sampler.Sample(pixels, ViewKeys.For(seed, epoch, images, sampler.Views)).MoveToOuterDisposeScope();
     }
 }

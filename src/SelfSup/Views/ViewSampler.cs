@@ -66,7 +66,7 @@ public sealed class ViewSampler
         var device = images.device;
         var x = images.to_type(float32).div_(255f);
         x = x.unsqueeze(1).expand(n, Views, c, h, w).reshape(n * Views, c, h, w);
-        x = _crop.Apply(x, ViewDraws.Columns(u, ViewDraws.CropColumn, RandomResizedCrop.Draws, device));
+        x = _crop.Apply(x, ViewDraws.Columns(u, ViewDraws.CropColumn, RandomResizedCrop.Draws, CPU));  // boxes are computed on the CPU, then moved
         x = _flip.Apply(x, ViewDraws.Columns(u, ViewDraws.FlipColumn, HorizontalFlip.Draws, device));
         x = _jitter.Apply(x, ViewDraws.Columns(u, ViewDraws.JitterColumn, ColorJitter.Draws, device));
         x = _grayscale.Apply(x, ViewDraws.Columns(u, ViewDraws.GrayscaleColumn, RandomGrayscale.Draws, device));

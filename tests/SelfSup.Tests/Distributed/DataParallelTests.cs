@@ -82,6 +82,44 @@ public sealed class DataParallelTests
         }
     }
 
+    /// <summary>
+    /// Two ranks stopped by a step cap inside the epoch and resumed with two ranks continue to the losses and weights of
+    /// the uninterrupted two-rank run (float32, no sync-BN: the same ranks reduce in the same order, so exactly); one
+    /// process resuming that run is refused, naming the rank count it needs, and the checkpoint is left as it was.
+    /// </summary>
+    [Fact]
+    public void Two_ranks_resume_exactly_and_another_rank_count_is_refused()
+    {
+        using var dir = new TempDir();
+        SyntheticFashionMnist.Write(dir.File("data"));
+        string[] Args(string run, int steps, params string[] more) =>
+            ["pretrain", "--data-dir", dir.File("data"), "--out", dir.File(run), "--width", "8", "--proj-dim", "16", "--batch-size", "16",
+             "--steps", steps.ToString(CultureInfo.InvariantCulture), "--threads", "1", "--log-every", "1", "--no-probe", .. more];
+
+        var whole = CliProcess.RunMpi(2, Args("whole", 12));
+        Assert.True(whole.ExitCode == 0, whole.Stdout + whole.Stderr);
+        var first = CliProcess.RunMpi(2, Args("split", 6));
+        Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
+        var stateBefore = File.ReadAllText(Directory.GetFiles(dir.File("split/checkpoints"), "state.json", SearchOption.AllDirectories).Single());
+
+        var alone = CliProcess.Run(Args("split", 12, "--resume"));
+        Assert.NotEqual(0, alone.ExitCode);
+        Assert.Contains("resume it with 2 rank(s)", alone.Stderr);
+        Assert.Equal(stateBefore, File.ReadAllText(Directory.GetFiles(dir.File("split/checkpoints"), "state.json", SearchOption.AllDirectories).Single()));
+
+        var second = CliProcess.RunMpi(2, Args("split", 12, "--resume"));
+        Assert.True(second.ExitCode == 0, second.Stdout + second.Stderr);
+        var a = Losses(dir.File("whole"));
+        var b = Losses(dir.File("split"));
+        Assert.Equal(12, a.Length);
+        Assert.Equal(a, b);
+        using var one = RunEncoder.Load(new RunDirectory(dir.File("whole")));
+        using var two = RunEncoder.Load(new RunDirectory(dir.File("split")));
+        var theirs = two.Encoder.state_dict();
+        foreach (var (name, mine) in one.Encoder.state_dict())
+            Assert.True(mine.equal(theirs[name]).all().item<bool>(), $"{name} differs after the resume");
+    }
+
     [Fact]
     public void A_rank_killed_mid_run_ends_the_job_with_an_error_naming_it()
     {

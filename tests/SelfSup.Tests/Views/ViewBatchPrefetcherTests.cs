@@ -48,6 +48,25 @@ public sealed class ViewBatchPrefetcherTests
         all.ForEach(t => t.Dispose());
     }
 
+    /// <summary>
+    /// Views drawn on the training device (the CPU: this machine has no other) in two unequal rank slices make up the
+    /// batch drawn whole on the default device, with every op of the CIFAR preset (crop, flip, jitter, grayscale, blur, solarize).
+    /// </summary>
+    [Fact]
+    public void SlicesDrawnOnTheTrainingDeviceMakeUpTheWholeBatch()
+    {
+        using var data = new ImageDataset("synthetic", "train", torch.randint(0, 256, [32, 3, 32, 32], dtype: ScalarType.Byte, generator: new torch.Generator(8)),
+            Enumerable.Range(0, 32).Select(i => i % 10).ToArray(), 10);
+        var sampler = new ViewSampler(AugmentationPreset.Cifar, 2);
+        var order = Enumerable.Range(0, 32).Reverse().ToArray();
+        using var whole = new EpochBatches(data, sampler, seed: 4, epoch: 1, order, batchSize: 16).Views(1);
+        var onDevice = new EpochBatches(data, sampler, seed: 4, epoch: 1, order, batchSize: 16, device: torch.CPU);
+        using var parts = torch.cat([onDevice.Views(1, 0, 4), onDevice.Views(1, 4, 12)], 0);
+        Assert.Equal(DeviceType.CPU, parts.device_type);
+        Assert.Equal(whole.shape, parts.shape);
+        Assert.True(whole.equal(parts).all().item<bool>(), "the slices drawn on the device differ from the whole batch");
+    }
+
     [Fact]
     public void DisposingEarlyStopsTheProducer()
     {
