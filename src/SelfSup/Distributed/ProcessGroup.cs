@@ -57,6 +57,20 @@ public abstract class ProcessGroup : IDisposable
         return 1;
     }
 
+    /// <summary>
+    /// How many ranks of this job share this machine: <c>OMPI_COMM_WORLD_LOCAL_SIZE</c> (Open MPI), <c>MPI_LOCALNRANKS</c>
+    /// (MPICH), or under Slurm the step's tasks over its nodes, rounded up; 1 when started by hand.
+    /// </summary>
+    public static int RanksOnThisMachine(Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        foreach (var name in new[] { "OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS" })
+            if (int.TryParse(environment(name), out int local) && local >= 1) return local;
+        if (int.TryParse(environment("SLURM_STEP_NUM_TASKS"), out int tasks) && int.TryParse(environment("SLURM_STEP_NUM_NODES"), out int nodes) && tasks >= 1 && nodes >= 1)
+            return (tasks + nodes - 1) / nodes;
+        return 1;
+    }
+
     /// <summary><see cref="Single"/>, or an MPI group when a launcher started more than one rank (<see cref="LaunchedWorldSize"/>).</summary>
     public static ProcessGroup FromEnvironment() => LaunchedWorldSize() > 1 ? MpiProcessGroup.Initialise() : Single;
 }

@@ -44,6 +44,12 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
     /// </summary>
     public ProcessGroup Group { get; init; } = ProcessGroup.Single;
 
+    /// <summary>
+    /// Called after every backward pass (with the encoder, its gradients averaged, and the 0-based step), before the
+    /// gradients are checked: a diagnostics and fault-injection hook (the tests poison a gradient to exercise the recompute).
+    /// </summary>
+    public Action<Encoder, long>? AfterBackward { get; init; }
+
     /// <summary>Where warnings go (a damaged checkpoint skipped, a resume with nothing to resume from).</summary>
     public Action<string> Warn { get; init; } = message => Console.Error.WriteLine($"warning: {message}");
 
@@ -147,6 +153,8 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         if (writes && lastCheckpoint is not null && state.BatchInEpoch == 0 && state.Epoch > 0 && OnEpochEnd is not null && !HasEval(state.Epoch))
             EpochEnd(state);
 
+        // views on a background thread only when a core is left for it (ViewBatchPrefetcher.PaysOff); else on this thread
+        int prefetchDepth = ViewBatchPrefetcher.PaysOff(device.type, torch.get_num_threads(), ProcessGroup.RanksOnThisMachine(), Environment.ProcessorCount) ? 2 : 0;
         encoder.train();
         string? stoppedBy = null;
         for (int epoch = state.Epoch; epoch < config.Epochs && step < totalSteps && stoppedBy is null; epoch++)
@@ -156,7 +164,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
             int end = (int)Math.Min(stepsPerEpoch, first + (totalSteps - step));
             NativeHeap.Release();                  // each epoch starts from the heap's in-use pages only (see NativeHeap.Release)
             if (first == 0) MemoryUsage.ResetPeak();
-            using var pipeline = new ViewBatchPrefetcher(b => batches.Views(b, sliceOffset, sliceCount), first, end);
+            using var pipeline = new ViewBatchPrefetcher(b => batches.Views(b, sliceOffset, sliceCount), first, end, prefetchDepth);
             for (int b = first; b < end; b++)
             {
                 double value, spread, lr = schedule.At(step);
@@ -165,20 +173,23 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                 using (NativeCallGate.Work())
                 using (var scope = torch.NewDisposeScope())
                 {
-                    // 1. N images with M views each (keyed on seed, epoch, image, view), drawn ahead on the training device by the prefetcher
+                    // 1. N images with M views each (keyed on seed, epoch, image, view), drawn on the training device (ahead, when a core is free)
                     using var views = pipeline.Next();                                    // N×M×C×S×S
                     var x = views.reshape(sliceCount * m, views.shape[2], views.shape[3], views.shape[4]).to(inputType).to(device);
                     if (channelsLast) x = MemoryLayout.ChannelsLast(x);
                     // 2. one forward pass over all N·M views; 3. multi-view loss on N×M×d; backward
                     optimizer.ZeroGrad();
+                    var statistics = encoder.buffers().Select(t => t.clone()).ToList();   // BatchNorm's running statistics before this step
                     var (z, lossValue) = ForwardBackward(x);
                     value = lossValue.ToDouble();
                     if (!double.IsFinite(value) || !GradientsFinite(encoder))
                     {
                         // libtorch's CPU backward was seen to return a non-finite gradient for the same input and
                         // weights once in ~300 tries (width-4 ResNet, 1 thread): recompute once before calling it divergence
-                        Warn($"non-finite {(double.IsFinite(value) ? "gradient" : "loss")} at step {step + 1}; recomputing the step once");
+                        Warn($"non-finite {(double.IsFinite(value) ? "gradient" : "loss")} at step {step + 1} ({Finiteness(views, z, encoder)}); recomputing the step once");
                         optimizer.ZeroGrad();
+                        using (torch.no_grad())   // the recomputed forward updates them once, as a clean step does
+                            foreach (var (buffer, before) in encoder.buffers().Zip(statistics)) buffer.copy_(before);
                         (z, lossValue) = ForwardBackward(x);
                         value = lossValue.ToDouble();
                         if (!double.IsFinite(value) || !GradientsFinite(encoder))
@@ -253,6 +264,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
             var lossValue = loss.Forward(z);
             lossValue.backward();
             GradientAverager.Average(parameters, group);
+            AfterBackward?.Invoke(encoder, step);
             return (z, lossValue);
         }
 
@@ -278,7 +290,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         bool weights = encoder.parameters().All(p => p.isfinite().all().item<bool>());
         var badGradients = encoder.named_parameters().Where(p => p.parameter.grad is { } g && !g.isfinite().all().item<bool>()).Select(p => p.name).ToList();
         return $"views {Yes(views.isfinite().all().item<bool>())}, embeddings {Yes(z.isfinite().all().item<bool>())}, weights {Yes(weights)}" +
-            (badGradients.Count == 0 ? "" : $", non-finite gradients in {string.Join(", ", badGradients.Take(4))}{(badGradients.Count > 4 ? $" and {badGradients.Count - 4} more" : "")}");
+            (badGradients.Count == 0 ? "" : $", non-finite gradients in {badGradients.Count} of {encoder.parameters().Count()} parameters: {string.Join(", ", badGradients.Take(3))}{(badGradients.Count > 4 ? ", …" : "")}{(badGradients.Count > 3 ? $", {badGradients[^1]}" : "")}");
     }
 
     /// <summary>Whether evals.jsonl already has a record of <paramref name="epoch"/>.</summary>

@@ -117,7 +117,8 @@ public sealed class DataParallelTests
         using var two = RunEncoder.Load(new RunDirectory(dir.File("split")));
         var theirs = two.Encoder.state_dict();
         foreach (var (name, mine) in one.Encoder.state_dict())
-            Assert.True(mine.equal(theirs[name]).all().item<bool>(), $"{name} differs after the resume");
+            Assert.True(mine.equal(theirs[name]).all().item<bool>(), $"{name} differs after the resume; warnings: " +
+                string.Join(" | ", new[] { whole, first, second }.SelectMany(r => (r.Stdout + r.Stderr).Split('\n')).Where(l => l.Contains("warning"))));
     }
 
     [Fact]

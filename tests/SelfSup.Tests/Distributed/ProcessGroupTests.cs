@@ -17,6 +17,15 @@ public sealed class ProcessGroupTests
     }
 
     [Fact]
+    public void The_ranks_sharing_this_machine_come_from_the_launcher()
+    {
+        Assert.Equal(2, ProcessGroup.RanksOnThisMachine(n => n == "OMPI_COMM_WORLD_LOCAL_SIZE" ? "2" : null));
+        Assert.Equal(3, ProcessGroup.RanksOnThisMachine(n => n == "MPI_LOCALNRANKS" ? "3" : null));
+        Assert.Equal(3, ProcessGroup.RanksOnThisMachine(n => n switch { "SLURM_STEP_NUM_TASKS" => "5", "SLURM_STEP_NUM_NODES" => "2", _ => null }));
+        Assert.Equal(1, ProcessGroup.RanksOnThisMachine(_ => null));
+    }
+
+    [Fact]
     public void A_global_batch_splits_into_equal_slices_or_is_refused()
     {
         Assert.Equal((0, 64), GlobalBatch.Slice(256, 0, 4));

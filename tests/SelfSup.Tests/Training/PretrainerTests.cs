@@ -36,6 +36,38 @@ public sealed class PretrainerTests
         Assert.All(a, l => Assert.True(double.IsFinite(l)));
     }
 
+    /// <summary>
+    /// A step whose first backward gives a non-finite gradient (poisoned here, as libtorch's CPU kernels were seen to do
+    /// rarely) is recomputed once, with a warning, and training goes on exactly as if it had not happened: the same
+    /// losses, weights and BatchNorm running statistics (which the first, discarded forward must not leave updated).
+    /// </summary>
+    [Fact]
+    public void A_step_recomputed_after_a_non_finite_gradient_leaves_no_trace()
+    {
+        using var dir = new TempDir();
+        SyntheticFashionMnist.Write(dir.File("data"), trainCount: 64);
+        var clean = new RunDirectory(dir.File("clean"));
+        using var expected = new Pretrainer(Tiny(dir.File("data"), steps: 4), clean).Run(resume: false).Encoder;
+        var poisoned = new RunDirectory(dir.File("poisoned"));
+        var warnings = new List<string>();
+        int passes = 0;
+        using var actual = new Pretrainer(Tiny(dir.File("data"), steps: 4), poisoned)
+        {
+            Warn = warnings.Add,
+            AfterBackward = (encoder, step) =>
+            {
+                if (step == 1 && passes++ == 0) encoder.parameters().First().grad!.fill_(double.NaN);
+            },
+        }.Run(resume: false).Encoder;
+
+        Assert.Equal(2, passes);
+        Assert.Contains(warnings, w => w.Contains("non-finite gradient at step 2") && w.Contains("recomputing"));
+        Assert.Equal(Losses(clean), Losses(poisoned));
+        var theirs = actual.state_dict();
+        foreach (var (name, mine) in expected.state_dict())
+            Assert.True(mine.equal(theirs[name]).all().item<bool>(), $"{name} differs from the clean run's");
+    }
+
     [Fact]
     public void ResumeContinuesExactlyLikeAnUninterruptedRun()
     {

@@ -12,13 +12,15 @@ public sealed class ViewBatchPrefetcherTests
         new("synthetic", "train", torch.randint(0, 256, [n, 1, 28, 28], dtype: ScalarType.Byte, generator: new torch.Generator(3)),
             Enumerable.Range(0, n).Select(i => i % 10).ToArray(), 10);
 
-    [Fact]
-    public void GivesTheSameBatchesInTheSameOrderAsASynchronousLoop()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(0)]   // no thread: each batch made when taken
+    public void GivesTheSameBatchesInTheSameOrderAsASynchronousLoop(int capacity)
     {
         using var data = Data(40);
         var order = Enumerable.Range(0, 40).Reverse().ToArray();
         var batches = new EpochBatches(data, new ViewSampler(AugmentationPreset.FashionMnist, 3), seed: 5, epoch: 2, order, batchSize: 8);
-        using var prefetcher = new ViewBatchPrefetcher(batches.Views, 0, batches.Count, capacity: 2);
+        using var prefetcher = new ViewBatchPrefetcher(batches.Views, 0, batches.Count, capacity);
         for (int b = 0; b < 5; b++)
         {
             using var scope = torch.NewDisposeScope();
@@ -65,6 +67,15 @@ public sealed class ViewBatchPrefetcherTests
         Assert.Equal(DeviceType.CPU, parts.device_type);
         Assert.Equal(whole.shape, parts.shape);
         Assert.True(whole.equal(parts).all().item<bool>(), "the slices drawn on the device differ from the whole batch");
+    }
+
+    [Fact]
+    public void A_background_thread_is_used_only_when_training_leaves_a_core_or_runs_elsewhere()
+    {
+        Assert.False(ViewBatchPrefetcher.PaysOff(DeviceType.CPU, trainingThreads: 2, ranksOnThisMachine: 1, cores: 2));
+        Assert.False(ViewBatchPrefetcher.PaysOff(DeviceType.CPU, trainingThreads: 1, ranksOnThisMachine: 2, cores: 2));
+        Assert.True(ViewBatchPrefetcher.PaysOff(DeviceType.CPU, trainingThreads: 1, ranksOnThisMachine: 1, cores: 2));
+        Assert.True(ViewBatchPrefetcher.PaysOff(DeviceType.CUDA, trainingThreads: 8, ranksOnThisMachine: 4, cores: 8));
     }
 
     [Fact]
