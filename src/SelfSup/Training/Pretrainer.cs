@@ -182,18 +182,18 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                     var statistics = encoder.buffers().Select(t => t.clone()).ToList();   // BatchNorm's running statistics before this step
                     var (z, lossValue) = ForwardBackward(x);
                     value = lossValue.ToDouble();
-                    if (!double.IsFinite(value) || !GradientsFinite(encoder))
+                    if (!double.IsFinite(value) || !Finiteness.OfGradients(encoder))
                     {
                         // libtorch's CPU backward was seen to return a non-finite gradient for the same input and
                         // weights once in ~300 tries (width-4 ResNet, 1 thread): recompute once before calling it divergence
-                        Warn($"non-finite {(double.IsFinite(value) ? "gradient" : "loss")} at step {step + 1} ({Finiteness(views, z, encoder)}); recomputing the step once");
+                        Warn($"non-finite {(double.IsFinite(value) ? "gradient" : "loss")} at step {step + 1} ({Finiteness.Describe(views, z, encoder)}); recomputing the step once");
                         optimizer.ZeroGrad();
                         using (torch.no_grad())   // the recomputed forward updates them once, as a clean step does
                             foreach (var (buffer, before) in encoder.buffers().Zip(statistics)) buffer.copy_(before);
                         (z, lossValue) = ForwardBackward(x);
                         value = lossValue.ToDouble();
-                        if (!double.IsFinite(value) || !GradientsFinite(encoder))
-                            throw new SelfSupError($"loss became {(double.IsFinite(value) ? "finite but its gradient did not" : value.ToString())} at step {step + 1} (epoch {epoch + 1}; {Finiteness(views, z, encoder)}); training stopped. " +
+                        if (!double.IsFinite(value) || !Finiteness.OfGradients(encoder))
+                            throw new SelfSupError($"loss became {(double.IsFinite(value) ? "finite but its gradient did not" : value.ToString())} at step {step + 1} (epoch {epoch + 1}; {Finiteness.Describe(views, z, encoder)}); training stopped. " +
                                 $"The last good checkpoint is kept{(lastCheckpoint is null ? " (none yet)" : $" at '{lastCheckpoint}'")}. Lower --lr or raise --beta-c/--beta, then --resume");
                     }
                     spread = collapse.Observe(z);
@@ -273,24 +273,6 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
             clock.Paused(() => { OnEpochEnd!(encoder, s); return 0; });
             encoder.train();
         }
-    }
-
-    /// <summary>Whether every gradient is finite: Σ_p Σ_i g_pi is finite exactly when no entry is NaN or ±∞ (barring overflow of the sum).</summary>
-    private static bool GradientsFinite(Encoder encoder)
-    {
-        using var scope = torch.NewDisposeScope();
-        var sums = encoder.parameters().Where(p => p.grad is not null).Select(p => p.grad!.sum().to(ScalarType.Float64)).ToArray();
-        return sums.Length == 0 || double.IsFinite(torch.stack(sums).sum().item<double>());
-    }
-
-    /// <summary>Where non-finite values first appear, for the divergence message: the views, the embeddings, the weights.</summary>
-    private static string Finiteness(Tensor views, Tensor z, Encoder encoder)
-    {
-        static string Yes(bool ok) => ok ? "finite" : "NOT finite";
-        bool weights = encoder.parameters().All(p => p.isfinite().all().item<bool>());
-        var badGradients = encoder.named_parameters().Where(p => p.parameter.grad is { } g && !g.isfinite().all().item<bool>()).Select(p => p.name).ToList();
-        return $"views {Yes(views.isfinite().all().item<bool>())}, embeddings {Yes(z.isfinite().all().item<bool>())}, weights {Yes(weights)}" +
-            (badGradients.Count == 0 ? "" : $", non-finite gradients in {badGradients.Count} of {encoder.parameters().Count()} parameters: {string.Join(", ", badGradients.Take(3))}{(badGradients.Count > 4 ? ", …" : "")}{(badGradients.Count > 3 ? $", {badGradients[^1]}" : "")}");
     }
 
     /// <summary>Whether evals.jsonl already has a record of <paramref name="epoch"/>.</summary>
