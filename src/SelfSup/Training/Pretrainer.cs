@@ -72,9 +72,9 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         var encoder = BuildEncoder(config, train.Channels);
         encoder.to(device);
         bool channelsLast = MemoryLayout.UseChannelsLast(encoder, config.ChannelsLast);
-        encoder.Precision = config.ResolvePrecision();
+        encoder.Precision = config.ResolvePrecision();  // the forward in bf16 or fp32; z, the loss and the weights stay fp32 …
         var inputType = encoder.Precision == Precision.Fp64 ? ScalarType.Float64 : ScalarType.Float32;
-        if (encoder.Precision == Precision.Fp64) encoder.to(ScalarType.Float64);  // the forward in bf16 or fp32; z, the loss and the weights stay fp32
+        if (encoder.Precision == Precision.Fp64) encoder.to(ScalarType.Float64);  // … except in fp64, the exactness-check mode
         var loss = config.CreateLoss();
         var group = Group;
         bool writes = group.IsRoot;   // one writer: logs, checkpoints, summaries
@@ -116,8 +116,8 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                 run.Create(config);
                 run.RewindLogs(0, 0);
                 RunDirectory.WriteAtomic(Path.Combine(run.Path, "subset.json"), System.Text.Json.JsonSerializer.Serialize(new
-            {
-                dataset = config.Dataset, split, total = train.Count, fraction = config.Fraction, stratified = config.Stratified,
+                {
+                    dataset = config.Dataset, split, total = train.Count, fraction = config.Fraction, stratified = config.Stratified,
                     seed = config.Seed, count = subset.Length, indices = subset,
                 }));
             }
@@ -175,7 +175,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                 {
                     // 1. N images with M views each (keyed on seed, epoch, image, view), drawn on the training device (ahead, when a core is free)
                     using var views = pipeline.Next();                                    // N×M×C×S×S
-                    var x = views.reshape(sliceCount * m, views.shape[2], views.shape[3], views.shape[4]).to(inputType).to(device);
+                    var x = views.reshape(sliceCount * m, views.shape[2], views.shape[3], views.shape[4]).to(inputType);   // already on the device (EpochBatches)
                     if (channelsLast) x = MemoryLayout.ChannelsLast(x);
                     // 2. one forward pass over all N·M views; 3. multi-view loss on N×M×d; backward
                     optimizer.ZeroGrad();

@@ -21,7 +21,8 @@ public sealed class ViewBatchPrefetcher : IDisposable
     private readonly BlockingCollection<Tensor> ready;
     private readonly CancellationTokenSource cancel = new();
     private readonly Task producer;
-    private readonly Func<int, Tensor>? inline;   // the caller's thread makes each batch (capacity 0)
+    private readonly Func<int, Tensor> makeBatch;
+    private readonly bool inline;   // capacity 0: the caller's thread makes each batch when it is taken
     private int next;
     private readonly int end;
 
@@ -43,10 +44,10 @@ public sealed class ViewBatchPrefetcher : IDisposable
     public ViewBatchPrefetcher(Func<int, Tensor> makeBatch, int first, int end, int capacity = 2)
     {
         ready = new BlockingCollection<Tensor>(Math.Max(1, capacity));
-        (next, this.end) = (first, end);
+        (this.makeBatch, next, this.end) = (makeBatch, first, end);
         if (capacity == 0)
         {
-            inline = makeBatch;
+            inline = true;
             ready.CompleteAdding();
             producer = Task.CompletedTask;
             return;
@@ -62,10 +63,7 @@ public sealed class ViewBatchPrefetcher : IDisposable
             {
                 for (int b = first; b < end && !cancel.IsCancellationRequested; b++)
                 {
-                    Tensor views;
-                    using (NativeCallGate.Work())   // no collection while this thread is inside TorchSharp (see NativeCallGate)
-                    using (var scope = torch.NewDisposeScope())
-                        views = makeBatch(b).DetachFromDisposeScope();
+                    var views = Make(b);
                     try { ready.Add(views, cancel.Token); }
                     catch (OperationCanceledException) { views.Dispose(); break; }
                 }
@@ -74,14 +72,21 @@ public sealed class ViewBatchPrefetcher : IDisposable
         }, TaskCreationOptions.LongRunning);
     }
 
+    /// <summary>Batch <paramref name="b"/>, owned by the caller; no collection while it is made inside TorchSharp (see <see cref="NativeCallGate"/>).</summary>
+    private Tensor Make(int b)
+    {
+        using (NativeCallGate.Work())
+        using (var scope = torch.NewDisposeScope())
+            return makeBatch(b).DetachFromDisposeScope();
+    }
+
     /// <summary>The next batch of views (N×M×C×S×S), in order; rethrows a failure of the producer.</summary>
     public Tensor Next()
     {
-        if (inline is not null)
+        if (inline)
         {
             if (next >= end) throw new InvalidOperationException("the view prefetcher has no more batches");
-            using var scope = torch.NewDisposeScope();
-            return inline(next++).DetachFromDisposeScope();
+            return Make(next++);
         }
         try { return ready.Take(cancel.Token); }
         catch (InvalidOperationException) when (ready.IsCompleted)
