@@ -31,10 +31,58 @@ public sealed class Conv2dLayer : Module<Tensor, Tensor>
     /// <summary>Convolve in NHWC layout (set for a whole model with <see cref="MemoryLayout.UseChannelsLast"/>).</summary>
     public bool ChannelsLast { get; set; }
 
+    /// <summary>
+    /// Channel block of libtorch 2.10's CPU (oneDNN) convolutions here: kernels are laid out in blocks of 16 output ×
+    /// 16 input channels, and two of its passes read the padding of a narrower block without initialising it.
+    /// Output channels of a CPU convolution whose input gradient is needed are computed in multiples of this;
+    /// input channels above 16 must be a multiple of it (<see cref="CpuSafeInputChannels"/>).
+    /// <para>
+    /// Why: libtorch 2.10's oneDNN backward-data pass lays the kernel out in blocks of 16 output × 16 input channels and
+    /// leaves the padding of a narrower kernel uninitialised. It multiplies that padding by zeros, which is harmless
+    /// unless the recycled heap bytes there spell a NaN or ±inf (freed uint8 images are full of 0xFF), and then the
+    /// whole input gradient is NaN. Measured here (2026-11-26): with every fresh heap block filled with 0xFF
+    /// (an LD_PRELOAD malloc shim), <c>conv2d</c>'s input gradient was non-finite for 1, 4, 8, 12 and 24 output
+    /// channels and finite for 16 and 32, whatever the input channels; filling only blocks of ≥ 9,217 bytes cured
+    /// 8→8 channels 3×3, whose padded 16×16×3×3 fp32 kernel is 9,216 bytes. Without the shim, freeing 0xFF-filled
+    /// 9 KB blocks just before the call gave NaN in 19 of 20 calls. Finite garbage gave exactly the right gradient.
+    /// This was the rare "non-finite gradient from finite inputs" of width-8 training runs.
+    /// </para>
+    /// <para>
+    /// So such a layer convolves with W padded by zero filters to a multiple of 16 and keeps the first
+    /// out-channels of the result: the same output, and the padded gradient rows are zeros (0 of 20 NaN in the same
+    /// test). The cost is the padded filters' arithmetic, in layers narrower than 16 channels only.
+    /// </para>
+    /// </summary>
+    public const long CpuChannelBlock = 16;
+
+    /// <summary>
+    /// Whether the CPU forward pass is sound for this many input channels: at most one block, or whole blocks.
+    /// Measured here (2026-11-26, same 0xFF heap fill as <see cref="CpuChannelBlock"/>): a 3×3 <c>conv2d</c>'s output
+    /// was non-finite for 18, 20, 24, 28, 40, 56 and 72 input channels, finite for 1–16, 32, 48 and 80. Padding
+    /// activations with zero channels would cost every layer, so models with such layers are refused on the CPU.
+    /// </summary>
+    public static bool CpuSafeInputChannels(long channels) => channels <= CpuChannelBlock || channels % CpuChannelBlock == 0;
+
     public override Tensor forward(Tensor x)
     {
-        if (!ChannelsLast && !MemoryLayout.IsChannelsLast(x)) return functional.conv2d(x, weight, null, stride, padding);
-        using var kernel = MemoryLayout.ChannelsLast(weight);
-        return functional.conv2d(x, kernel, null, stride, padding);
+        bool nhwc = ChannelsLast || MemoryLayout.IsChannelsLast(x);
+        long outChannels = weight.shape[0];
+        bool pad = outChannels % CpuChannelBlock != 0 && x.device_type == DeviceType.CPU && x.requires_grad && torch.is_grad_enabled();
+        if (!nhwc && !pad) return functional.conv2d(x, weight, null, stride, padding);
+
+        using var padded = pad ? PaddedWeight(outChannels) : weight.alias();
+        using var kernel = nhwc ? MemoryLayout.ChannelsLast(padded) : padded.alias();
+        if (!pad) return functional.conv2d(x, kernel, null, stride, padding);
+        using var wide = functional.conv2d(x, kernel, null, stride, padding);
+        using var y = wide.narrow(1, 0, outChannels);
+        return nhwc ? MemoryLayout.ChannelsLast(y) : y.contiguous();
+    }
+
+    /// <summary>W with zero filters appended up to the next multiple of <see cref="CpuChannelBlock"/> output channels.</summary>
+    private Tensor PaddedWeight(long outChannels)
+    {
+        long extra = CpuChannelBlock - outChannels % CpuChannelBlock;
+        using var zeros = torch.zeros(extra, weight.shape[1], weight.shape[2], weight.shape[3], weight.dtype, weight.device);
+        return torch.cat([weight, zeros], 0);
     }
 }

@@ -184,8 +184,9 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                     value = lossValue.ToDouble();
                     if (!double.IsFinite(value) || !Finiteness.OfGradients(encoder))
                     {
-                        // libtorch's CPU backward was seen to return a non-finite gradient for the same input and
-                        // weights once in ~300 tries (width-4 ResNet, 1 thread): recompute once before calling it divergence
+                        // recompute once before calling it divergence: a transient cause (a flipped bit, a race) passes.
+                        // (The rare non-finite gradients once seen here for the same input and weights came from libtorch
+                        // reading uninitialised kernel padding, which recomputing did not cure; see Conv2dLayer.CpuChannelBlock.)
                         Warn($"non-finite {(double.IsFinite(value) ? "gradient" : "loss")} at step {step + 1} ({Finiteness.Describe(views, z, encoder)}); recomputing the step once");
                         optimizer.ZeroGrad();
                         using (torch.no_grad())   // the recomputed forward updates them once, as a clean step does

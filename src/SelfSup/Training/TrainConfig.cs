@@ -119,21 +119,11 @@ public sealed record TrainConfig
     };
 
     /// <summary>
-    /// Narrowest backbone trained on the CPU. Measured here (2026-11-26): a width-4 ResNet-18 on 1-channel 28² images
-    /// gave a non-finite gradient for the same input and weights in 1 of 300 backward passes, and width-4 runs stopped
-    /// with NaN weights in about 1 of 8 short trainings; width 8 gave 0 of 600 and 0 of 8. Those measurements ran while
-    /// other threads of the process ran libtorch ops in parallel (xunit's parallel tests; the view prefetcher), which
-    /// was later found to cause non-finite gradients at width 8 too (see <see cref="Views.ViewBatchPrefetcher"/>); whether
-    /// width 4 is safe once that is avoided is not yet measured, so the floor stays.
+    /// Stage widths of the backbone (width·1, 2, 4, 8; bottleneck blocks use these and 4× these), each of which must
+    /// suit libtorch's CPU convolutions (<see cref="Models.Conv2dLayer.CpuSafeInputChannels"/>): 8, 16, 32, 48, 64 do;
+    /// 12 (24 channels in stage 2) or 24 do not.
     /// </summary>
-    public const int MinCpuWidth = 8;
-
-    /// <summary>
-    /// Narrowest backbone trained in bf16 on the CPU. Measured here (2026-11-26): a width-8 ResNet-18 (NCHW: below
-    /// <see cref="Models.MemoryLayout.MinChannelsForChannelsLast"/>) on 1-channel 28² images stopped with non-finite gradients
-    /// from finite views and weights, the same on recomputation, in 2 of 3 short bf16 runs; width 16 (channels-last) in 0 of 4.
-    /// </summary>
-    public const int MinBf16CpuWidth = 16;
+    private static IEnumerable<long> StageChannels(int width) => [width, 2L * width, 4L * width, 8L * width];
 
     /// <summary>Checks every value and throws a <see cref="SelfSupError"/> naming the first bad flag.</summary>
     public void Validate()
@@ -156,12 +146,7 @@ public sealed record TrainConfig
         if (WeightDecay < 0) throw new SelfSupError($"--weight-decay {WeightDecay} must be ≥ 0");
         if (!OptimizerFactory.Names.Contains(Optimizer)) throw new SelfSupError($"unknown --optimizer '{Optimizer}'; use one of: {string.Join(", ", OptimizerFactory.Names)}");
         if (!LearningRateSchedule.Kinds.Contains(Schedule)) throw new SelfSupError($"unknown --schedule '{Schedule}'; use one of: {string.Join(", ", LearningRateSchedule.Kinds)}");
-        if (ResolvePrecision() == Models.Precision.Bf16)
-        {
-            Models.Autocast.EnsureAvailable();
-            if (Device == "cpu" && Width < MinBf16CpuWidth)
-                throw new SelfSupError($"--precision bf16 with --width {Width}: on the CPU bf16 training needs --width {MinBf16CpuWidth} or more (narrower models gave non-finite gradients from finite inputs); use --precision fp32 or a wider model");
-        }
+        if (ResolvePrecision() == Models.Precision.Bf16) Models.Autocast.EnsureAvailable();
         if (Threads < 0) throw new SelfSupError($"--threads {Threads} must be ≥ 0 (0 = all cores)");
         if (LogEvery < 1) throw new SelfSupError($"--log-every {LogEvery} must be at least 1");
         if (EvalEvery < 0) throw new SelfSupError($"--eval-every {EvalEvery} must be 0 (off) or a number of epochs, e.g. 1");
@@ -169,8 +154,8 @@ public sealed record TrainConfig
         if (EvalImages < 0) throw new SelfSupError($"--eval-images {EvalImages} must be 0 (all) or a positive image count");
         if (Device is not ("cpu" or "cuda") && !Device.StartsWith("cuda:")) throw new SelfSupError($"unknown --device '{Device}'; use cpu or cuda");
         if (Width < 1) throw new SelfSupError($"--width {Width} must be a positive channel count (64 is the standard ResNet)");
-        if (Width < MinCpuWidth && Device == "cpu")
-            throw new SelfSupError($"--width {Width}: on the CPU, libtorch 2.10's convolution backward returned non-finite gradients for identical inputs at width 4 (measured here, nondeterministically); use --width {MinCpuWidth} or more");
+        if (Device == "cpu" && StageChannels(Width).FirstOrDefault(c => !Models.Conv2dLayer.CpuSafeInputChannels(c)) is var bad and > 0)
+            throw new SelfSupError($"--width {Width}: its {bad}-channel stage would read uninitialised memory in libtorch 2.10's CPU convolution (more than {Models.Conv2dLayer.CpuChannelBlock} input channels, not a multiple of {Models.Conv2dLayer.CpuChannelBlock}); use --width 8, 16 or another multiple of 16");
         if (ProjLayers < 1) throw new SelfSupError($"--proj-layers {ProjLayers} must be at least 1");
         if (CheckpointEvery < 0) throw new SelfSupError($"--checkpoint-every {CheckpointEvery} must be 0 (every --checkpoint-minutes) or a number of steps");
         if (!(CheckpointMinutes > 0)) throw new SelfSupError($"--checkpoint-minutes {CheckpointMinutes} must be a positive number of minutes, e.g. 10");

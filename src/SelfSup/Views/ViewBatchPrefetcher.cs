@@ -57,7 +57,9 @@ public sealed class ViewBatchPrefetcher : IDisposable
             // One intra-op thread here. Measured (2026-11-26, width-8 ResNet-18, Adam, 1 training thread): with view
             // sampling running on this thread at libtorch's default thread count, the training thread's backward
             // returned non-finite gradients in 5 of 6 short runs (~270 steps in all); with this thread set to 1,
-            // 0 in 720 steps. The cause inside libtorch/OpenMP is not known; keeping this thread serial avoids it.
+            // 0 in 720 steps. Those gradients were later traced to uninitialised kernel padding that recycled heap bytes
+            // sometimes turn into NaN (Conv2dLayer.CpuChannelBlock, now avoided); why this thread's count changed how often
+            // is not measured (a hypothesis: more heap churn). One thread stays, as measured.
             torch.set_num_threads(1);
             try
             {

@@ -124,8 +124,9 @@ public sealed class CheckpointFuzzFixture : IDisposable
     /// width 4 sometimes leaves NaN in the first parameters after an Adam step (conv1 up to a block's first batch
     /// norm): seen here with and without this branch's changes, and in a fresh CLI process (InterruptionTests:
     /// "loss became NaN at step 2 … weights NOT finite"). In the fuzz fixture it happened in 4 of 5 builds, and in
-    /// none of 6 with the finalizers drained first. The cause is not found yet; this and the retry in
-    /// <see cref="Train"/> keep the reference checkpoints finite while it is open.
+    /// none of 6 with the finalizers drained first. The cause was later found in libtorch's convolution backward
+    /// (uninitialised kernel padding, now avoided: <see cref="Conv2dLayer.CpuChannelBlock"/>); this and the retry
+    /// in <see cref="Train"/> stay as a second guard for the reference checkpoints.
     /// </summary>
     public static void DrainFinalizers()
     {

@@ -133,8 +133,7 @@ public sealed class MixedPrecisionTests
         Assert.Contains("--precision fp16", e.Message);
         Assert.Contains("bf16", e.Message);
         Assert.Throws<SelfSupError>(() => new TrainConfig { Precision = "half" }.Validate());
-        var narrow = Assert.Throws<SelfSupError>(() => new TrainConfig { Precision = "bf16", Width = 8 }.Validate());
-        Assert.Contains("--width 16", narrow.Message);
+        new TrainConfig { Precision = "bf16", Width = 8 }.Validate();   // once refused; see Conv2dLayerTests
     }
 
     [Fact]
