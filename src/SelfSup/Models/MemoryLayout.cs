@@ -11,9 +11,25 @@ namespace SelfSup.Models;
 /// </summary>
 public static class MemoryLayout
 {
-    /// <summary>The same values as <paramref name="x"/> (N×C×H×W) laid out channels-last.</summary>
-    public static Tensor ChannelsLast(Tensor x) =>
-        x.dim() == 4 ? x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : x.alias();
+    /// <summary>
+    /// The same values as <paramref name="x"/> (N×C×H×W) laid out channels-last: strides (H·W·C, 1, W·C, C).
+    /// <para>
+    /// With one channel, permute/contiguous/permute copies nothing and hands back NCHW strides (H·W, H·W, W, 1): a
+    /// size-1 dimension's stride does not count for contiguity. libtorch reads the layout from the strides, so such an
+    /// input (Fashion-MNIST's images, the stem's 16×1×3×3 kernel) made the stem convolution, its BatchNorm and ReLU
+    /// run NCHW, and the first block then mixed NCHW and NHWC operands (its residual add, and the ReLU and add in the
+    /// backward pass, where mixed layouts take a strided loop). One channel therefore gets the NHWC strides set
+    /// explicitly; for C = 1 they address the same elements as the contiguous tensor.
+    /// </para>
+    /// </summary>
+    public static Tensor ChannelsLast(Tensor x)
+    {
+        if (x.dim() != 4) return x.alias();
+        if (x.shape[1] != 1) return x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        using var dense = x.contiguous();
+        long h = x.shape[2], w = x.shape[3];
+        return dense.as_strided(x.shape, [h * w, 1, w, 1], dense.storage_offset());
+    }
 
     /// <summary>True when a 4-D tensor has NHWC strides (for C = 1 such a tensor is also contiguous).</summary>
     public static bool IsChannelsLast(Tensor x)

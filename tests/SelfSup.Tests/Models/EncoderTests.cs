@@ -72,6 +72,25 @@ public sealed class EncoderTests
     }
 
     [Fact]
+    public void One_channel_images_and_kernels_get_NHWC_strides_so_the_stem_runs_channels_last()
+    {
+        // permute/contiguous/permute leaves a one-channel tensor with NCHW strides, and libtorch then ran the stem
+        // (Fashion-MNIST's 1-channel images, its 16×1×3×3 kernel) NCHW; measured: the width-16 bf16 step 1,667 → 1,765
+        using var scope = torch.NewDisposeScope();
+        var x = torch.randn(4, 1, 6, 5);
+        var nhwc = MemoryLayout.ChannelsLast(x);
+        Assert.Equal([30L, 1, 5, 1], nhwc.stride());
+        Assert.True(torch.allclose(x, nhwc, rtol: 0, atol: 0));
+        Assert.True(MemoryLayout.IsChannelsLast(nhwc));
+
+        using var stem = new Conv2dLayer(1, 16, 3, padding: 1) { ChannelsLast = true };
+        var y = stem.forward(nhwc);
+        Assert.True(MemoryLayout.IsChannelsLast(y), $"stem output strides [{string.Join(",", y.stride())}]");
+        var expected = nn.functional.conv2d(x.to(float64), stem.Weight.detach().to(float64), padding: [1, 1]);
+        Assert.True(torch.allclose(expected, y.to(float64), rtol: 1e-5, atol: 1e-5));
+    }
+
+    [Fact]
     public void ChannelsLastIsRefusedForConvolutionsNarrowerThanSixteen()
     {
         using var narrow = new Encoder(new EncoderConfig("resnet18", 1, 8, ProjDim: 8));
