@@ -52,9 +52,15 @@ public abstract class ProcessGroup : IDisposable
     public static int LaunchedWorldSize(Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        foreach (var name in new[] { "OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS" })
-            if (int.TryParse(environment(name), out int size) && size >= 1) return size;
-        return 1;
+        return FirstCount(environment, "OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS") ?? 1;
+    }
+
+    /// <summary>The first of <paramref name="names"/> whose value is a count (an integer ≥ 1), or null.</summary>
+    private static int? FirstCount(Func<string, string?> environment, params string[] names)
+    {
+        foreach (var name in names)
+            if (int.TryParse(environment(name), out int count) && count >= 1) return count;
+        return null;
     }
 
     /// <summary>
@@ -64,9 +70,8 @@ public abstract class ProcessGroup : IDisposable
     public static int RanksOnThisMachine(Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        foreach (var name in new[] { "OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS" })
-            if (int.TryParse(environment(name), out int local) && local >= 1) return local;
-        if (int.TryParse(environment("SLURM_STEP_NUM_TASKS"), out int tasks) && int.TryParse(environment("SLURM_STEP_NUM_NODES"), out int nodes) && tasks >= 1 && nodes >= 1)
+        if (FirstCount(environment, "OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS") is int local) return local;
+        if (FirstCount(environment, "SLURM_STEP_NUM_TASKS") is int tasks && FirstCount(environment, "SLURM_STEP_NUM_NODES") is int nodes)
             return (tasks + nodes - 1) / nodes;
         return 1;
     }

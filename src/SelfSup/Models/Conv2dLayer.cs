@@ -72,12 +72,13 @@ public sealed class Conv2dLayer : Module<Tensor, Tensor>
         bool pad = outChannels % CpuChannelBlock != 0 && x.device_type == DeviceType.CPU && x.requires_grad && torch.is_grad_enabled();
         if (!nhwc && !pad) return functional.conv2d(x, weight, null, stride, padding);
 
-        using var padded = pad ? PaddedWeight(outChannels) : weight.alias();
-        using var kernel = nhwc ? MemoryLayout.ChannelsLast(padded) : padded.alias();
-        if (!pad) return functional.conv2d(x, kernel, null, stride, padding);
-        using var wide = functional.conv2d(x, kernel, null, stride, padding);
-        using var y = wide.narrow(1, 0, outChannels);
-        return nhwc ? MemoryLayout.ChannelsLast(y) : y.contiguous();
+        using var padded = pad ? PaddedWeight(outChannels) : null;
+        using var nhwcKernel = nhwc ? MemoryLayout.ChannelsLast(padded ?? weight) : null;
+        var y = functional.conv2d(x, nhwcKernel ?? padded ?? weight, null, stride, padding);
+        if (!pad) return y;
+        using (y)
+        using (var kept = y.narrow(1, 0, outChannels))
+            return nhwc ? MemoryLayout.ChannelsLast(kept) : kept.contiguous();
     }
 
     /// <summary>W with zero filters appended up to the next multiple of <see cref="CpuChannelBlock"/> output channels.</summary>

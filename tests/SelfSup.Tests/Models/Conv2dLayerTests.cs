@@ -20,10 +20,11 @@ public sealed class Conv2dLayerTests
     /// </summary>
     private static void PoisonHeap(int bytes)
     {
-        var nan = Enumerable.Repeat((byte)0xFF, bytes + 512).ToArray();
-        var blocks = Enumerable.Range(0, 64).Select(i => Marshal.AllocHGlobal(bytes + 64 * (i % 8))).ToList();
-        foreach (var block in blocks) Marshal.Copy(nan, 0, block, bytes);
-        foreach (var block in blocks) Marshal.FreeHGlobal(block);
+        var sizes = Enumerable.Range(0, 64).Select(i => bytes + 64 * (i % 8)).ToList();
+        var nan = Enumerable.Repeat((byte)0xFF, sizes.Max()).ToArray();
+        var blocks = sizes.Select(size => (Block: Marshal.AllocHGlobal(size), Size: size)).ToList();
+        foreach (var (block, size) in blocks) Marshal.Copy(nan, 0, block, size);
+        foreach (var (block, _) in blocks) Marshal.FreeHGlobal(block);
     }
 
     [Theory]
