@@ -23,7 +23,7 @@ public sealed class TrainOptions
     public readonly Option<double> VicregMu = new("--vicreg-mu") { Description = "VICReg variance weight", DefaultValueFactory = _ => D.VicregMu };
     public readonly Option<bool> NoNormalize = new("--no-normalize") { Description = "bt: skip the L2 normalisation of embeddings" };
     public readonly Option<string> Model = new("--model") { Description = "Backbone: resnet18, resnet34, resnet50 (CIFAR stem)", DefaultValueFactory = _ => D.Model };
-    public readonly Option<int> Width = new("--width") { Description = "Channels of the first ResNet stage (64 = standard)", DefaultValueFactory = _ => D.Width };
+    public readonly Option<int> Width = new("--width") { Description = "Channels of the first ResNet stage (64 = standard; on the CPU 8 or a multiple of 16)", DefaultValueFactory = _ => D.Width };
     public readonly Option<bool> ImagenetStem = new("--imagenet-stem") { Description = "Use the 7x7/stride-2 + max-pool stem" };
     public readonly Option<int> ProjDim = new("--proj-dim") { Description = "Projector output dimension d", DefaultValueFactory = _ => D.ProjDim };
     public readonly Option<int> ProjLayers = new("--proj-layers") { Description = "Linear layers in the projector", DefaultValueFactory = _ => D.ProjLayers };
