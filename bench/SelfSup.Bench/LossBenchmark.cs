@@ -8,9 +8,9 @@ namespace SelfSup.Bench;
 /// <summary>
 /// Forward + backward time of a loss alone on random embeddings N×M×d: the cost the paper's O(M)
 /// mean-target form (bt) saves over comparing all M(M−1)/2 view pairs (bt-pairwise).
-/// With <see cref="Models.Precision.Bf16"/> the embeddings arrive in bf16, as the projector's last layer makes them under
-/// autocast, and the timed part includes their cast to fp32 (what <see cref="Models.Encoder"/> does): the loss itself
-/// always runs in fp32.
+/// With <see cref="Models.Precision.Bf16"/> the embeddings arrive in bf16, as a projector under autocast would make them,
+/// and the timed part includes their cast to fp32: the loss itself always runs in fp32. (SelfSup's own projector runs
+/// in fp32 under bf16 — <see cref="Models.Encoder.Precision"/> — so in training the loss gets fp32 embeddings directly.)
 /// </summary>
 public static class LossBenchmark
 {

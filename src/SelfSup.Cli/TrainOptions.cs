@@ -39,7 +39,7 @@ public sealed class TrainOptions
     public readonly Option<double> WarmupEpochs = new("--warmup-epochs") { Description = "Warm-up epochs for warmup-cosine", DefaultValueFactory = _ => D.WarmupEpochs };
     public readonly Option<bool> NoChannelsLast = new("--no-channels-last") { Description = "Keep NCHW layout (channels-last is faster on CPU)" };
     public readonly Option<bool> SyncBn = new("--sync-bn") { Description = "Under mpirun/srun: BatchNorm statistics over the global batch of all ranks (the same training as one process)" };
-    public readonly Option<string> Precision = new("--precision") { Description = "fp32, bf16 (convolutions and linear layers in bfloat16; weights, BatchNorm statistics and loss fp32), auto (bf16 where the hardware has it) or fp64 (everything in float64: exactness checks, slow)", DefaultValueFactory = _ => D.Precision };
+    public readonly Option<string> Precision = new("--precision") { Description = "fp32, bf16 (the backbone's convolutions in bfloat16; projector, weights, BatchNorm statistics and loss fp32), auto (bf16 where the hardware has it) or fp64 (everything in float64: exactness checks, slow)", DefaultValueFactory = _ => D.Precision };
     public readonly Option<string?> Init = new("--init") { Description = "Start from these weights: a run directory, a checkpoint folder or a .pt/.safetensors file (selfsup export / import)" };
     public readonly Option<int> Seed = new("--seed") { Description = "Seed for init, data order, subsets and augmentations", DefaultValueFactory = _ => D.Seed };
     public readonly Option<int> Threads = new("--threads") { Description = "CPU threads (0 = all cores)", DefaultValueFactory = _ => D.Threads };

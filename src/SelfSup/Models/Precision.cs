@@ -8,7 +8,7 @@ public enum Precision
 {
     /// <summary>Everything in float32.</summary>
     Fp32,
-    /// <summary>Convolutions and linear layers in bfloat16 under libtorch's autocast (<see cref="Autocast"/>); the embeddings come out fp32.</summary>
+    /// <summary>The backbone's convolutions in bfloat16 under libtorch's autocast (<see cref="Autocast"/>); the projector runs in fp32 (<see cref="Encoder.Precision"/>).</summary>
     Bf16,
 
     /// <summary>

@@ -59,8 +59,8 @@ public sealed record TrainConfig
     public bool ChannelsLast { get; init; } = true;
 
     /// <summary>
-    /// <c>fp32</c>, <c>bf16</c> (convolutions and linear layers in bfloat16 under libtorch's autocast; weights, optimiser,
-    /// BatchNorm statistics and the loss in fp32) or <c>auto</c> (bf16 where the hardware has native bf16; see
+    /// <c>fp32</c>, <c>bf16</c> (the backbone's convolutions in bfloat16 under libtorch's autocast; the projector,
+    /// weights, optimiser, BatchNorm statistics and the loss in fp32) or <c>auto</c> (bf16 where the hardware has native bf16; see
     /// <see cref="Models.PrecisionSetting.Resolve"/>).
     /// </summary>
     public string Precision { get; init; } = "fp32";

@@ -102,6 +102,29 @@ public sealed class MixedPrecisionTests
     }
 
     [Fact]
+    public void Under_bf16_only_the_backbone_is_autocast_and_the_projector_runs_in_fp32()
+    {
+        torch.manual_seed(5);
+        using var encoder = new Encoder(new EncoderConfig("resnet18", 1, 16, ProjDim: 64));
+        encoder.eval();
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.no_grad();
+        var x = torch.randn([8, 1, 16, 16], generator: new torch.Generator(7));
+        encoder.Precision = Precision.Bf16;
+        var z = encoder.forward(x);
+        var features = encoder.Features(x);                       // bf16 backbone, handed back as fp32
+        encoder.Precision = Precision.Fp32;
+        var fp32Projector = encoder.Project(features);
+        Tensor bf16Projector;
+        using (Autocast.Enter(Precision.Bf16)) bf16Projector = encoder.Project(features).to(ScalarType.Float32);
+
+        double Relative(Tensor a, Tensor b) => ((a - b).norm() / b.norm()).item<float>();
+        Assert.InRange(Relative(z, fp32Projector), 0, 1e-6);
+        // the same projector under autocast rounds its linear layers to bf16: the check above can tell the two apart
+        Assert.InRange(Relative(bf16Projector, fp32Projector), 1e-4, 0.1);
+    }
+
+    [Fact]
     public void Bf16_features_in_eval_mode_are_within_a_percent_of_fp32()
     {
         // PyTorch 1.13 autocast, same architecture, eval mode: 0.3–0.5 % relative difference of the features (measured here)
