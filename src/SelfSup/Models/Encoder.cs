@@ -28,9 +28,9 @@ public sealed class Encoder : Module<Tensor, Tensor>
     /// <summary>
     /// Arithmetic of the backbone: under <see cref="Precision.Bf16"/> <see cref="Features"/> runs inside an
     /// <see cref="Autocast"/> scope on the calling thread and returns fp32. The projector always runs in fp32 on those
-    /// fp32 features, so the loss sees embeddings no bf16 layer rounded. With the projector under autocast too, bf16's
-    /// probe accuracy was below fp32's at each of four seeds (mean −0.39 points); with it in fp32 the mean difference is
-    /// +0.07 (README, "Mixed precision"). The projector is about 1 % of the bench step's arithmetic (d = 2048).
+    /// fp32 features, so the loss sees embeddings no bf16 layer rounded: with the projector under autocast too, bf16 cost
+    /// probe accuracy on average, and in fp32 it does not (the seeds are in the README, "Mixed precision"). The projector
+    /// is about 1 % of the bench step's arithmetic (d = 2048).
     /// Not saved in checkpoints: the weights are fp32 either way.
     /// </summary>
     public Precision Precision { get; set; } = Precision.Fp32;
