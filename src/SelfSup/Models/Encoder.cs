@@ -52,19 +52,19 @@ public sealed class Encoder : Module<Tensor, Tensor>
         return projector.forward(features);
     }
 
-    /// <summary>Backbone features f(x), B×C×H×W → B×F (what the linear probe reads).</summary>
-    public Tensor Features(Tensor x) => InPrecision(x, backbone.forward);
-
-    /// <summary>Projector embeddings g(h) of backbone features, B×F → B×d, in the features' type (fp32 under bf16 too).</summary>
-    public Tensor Project(Tensor features) => projector.forward(features);
-
-    /// <summary>Runs <paramref name="net"/> under <see cref="Precision"/> and hands back its output as fp32.</summary>
-    private Tensor InPrecision(Tensor x, Func<Tensor, Tensor> net)
+    /// <summary>
+    /// Backbone features f(x), B×C×H×W → B×F (what the linear probe reads), computed under <see cref="Precision"/> and
+    /// handed back as fp32 under bf16.
+    /// </summary>
+    public Tensor Features(Tensor x)
     {
-        if (Precision != Precision.Bf16) return net(x);   // fp32, or fp64 with fp64 weights
+        if (Precision != Precision.Bf16) return backbone.forward(x);   // fp32, or fp64 with fp64 weights
         Tensor y;
-        using (Autocast.Enter(Precision, x.device_type)) y = net(x);
+        using (Autocast.Enter(Precision, x.device_type)) y = backbone.forward(x);
         if (y.dtype == ScalarType.Float32) return y;
         using (y) return y.to(ScalarType.Float32);
     }
+
+    /// <summary>Projector embeddings g(h) of backbone features, B×F → B×d, in the features' type (fp32 under bf16 too).</summary>
+    public Tensor Project(Tensor features) => projector.forward(features);
 }
