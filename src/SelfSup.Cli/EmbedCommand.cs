@@ -24,9 +24,14 @@ public static class EmbedCommand
         var projector = new Option<bool>("--projector") { Description = "Projector embeddings g(f(x)) instead of backbone features f(x)" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint folder (default: the run's newest)" };
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass", DefaultValueFactory = _ => 512 };
+        var precision = new Option<string>("--precision")
+        {
+            Description = "fp32 (default: features to take elsewhere, as PyTorch or ONNX Runtime computes them), bf16 or auto (faster; as the run's probe computes them under bf16)",
+            DefaultValueFactory = _ => "fp32",
+        };
         var command = new Command("embed", "Backbone features (or projector embeddings) of a dataset split or of images in a .npy, written as .npy.");
         command.Arguments.Add(runDir);
-        foreach (var option in new Option[] { output, dataset, dataDir, split, npy, projector, checkpoint, batch }) command.Options.Add(option);
+        foreach (var option in new Option[] { output, dataset, dataDir, split, npy, projector, checkpoint, batch, precision }) command.Options.Add(option);
         command.SetAction(r =>
         {
             var run = new RunDirectory(r.GetValue(runDir)!);
@@ -37,6 +42,7 @@ public static class EmbedCommand
             bool project = r.GetValue(projector);
             using var loaded = RunEncoder.Load(run, r.GetValue(checkpoint));
             var config = loaded.Config;
+            loaded.Encoder.Precision = config.ReadoutPrecision(r.GetValue(precision));
             if (config.Threads > 0) torch.set_num_threads(config.Threads);
             var preset = config.ResolveAugmentation();
             var device = torch.CPU;

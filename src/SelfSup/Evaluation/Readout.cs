@@ -54,8 +54,7 @@ public static class Readout
 
         encoder.to(device);
         Models.MemoryLayout.UseChannelsLast(encoder, config.ChannelsLast);
-        var precision = Models.PrecisionSetting.Resolve(options.Precision ?? config.Precision, config.Device);
-        if (precision == Models.Precision.Fp64) precision = Models.Precision.Fp32;   // fp64 is a training check mode; weights were loaded as fp32
+        var precision = config.ReadoutPrecision(options.Precision);
         encoder.Precision = precision;
         var (probeTop1, knnTop1) = Evaluate("SSL encoder", d => FeatureExtractor.Extract(encoder, d, preset, device,
             options.BatchSize, options.AverageViews, config.Seed, (b, n) => progress?.Invoke($"SSL encoder: features ({d.Split})", b, n)));

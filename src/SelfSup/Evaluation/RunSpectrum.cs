@@ -23,19 +23,16 @@ public static class RunSpectrum
         var config = run.ReadConfig();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         var device = Pretrainer.DeviceFor(config.Device);
-        checkpoint ??= Checkpoint.Latest(run)
-            ?? throw new SelfSupError($"run '{run.Path}' has no finished checkpoint yet; finish or resume pretraining first (selfsup pretrain --out {run.Path} --resume)");
+        using var loaded = RunEncoder.Load(run, checkpoint);
+        var encoder = loaded.Encoder;
         var options = config.ToDataOptions();
         string split = DatasetCatalog.HasLabels(config.Dataset) ? DatasetCatalog.TestSplit(config.Dataset) : DatasetCatalog.PretrainSplit(config.Dataset, options);
         using var data = PeriodicEvaluator.Limit(DatasetCatalog.Open(config.Dataset, config.DataDir, split, options), images, config.Seed);
-        torch.manual_seed(config.Seed);
-        using var encoder = Pretrainer.BuildEncoder(config, data.Channels);
-        Checkpoint.LoadModel(checkpoint, encoder);
         encoder.to(device);
         Models.MemoryLayout.UseChannelsLast(encoder, config.ChannelsLast);
-        encoder.eval();
+        encoder.Precision = config.ReadoutPrecision();   // as the run's periodic spectra were taken
         using var features = FeatureExtractor.Extract(encoder, data, config.ResolveAugmentation(), device, seed: config.Seed, onBatch: onBatch);
         var (f, e) = PeriodicEvaluator.Spectra(encoder, features, device);
-        return new RunSpectrumResult(f, e, split, data.Count, checkpoint);
+        return new RunSpectrumResult(f, e, split, data.Count, loaded.Checkpoint);
     }
 }

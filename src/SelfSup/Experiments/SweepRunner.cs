@@ -64,7 +64,7 @@ public static class SweepRunner
                     var diff = wanted.Select(p => p.Key).Where(k => !JsonNode.DeepEquals(existing[k], wanted[k]))
                         .Select(k => $"{k}: {SweepConfig.Display(existing[k])} → {SweepConfig.Display(wanted[k])}");
                     throw new SelfSupError($"cell '{cell.Name}' in '{outDir}' holds a run with other settings ({string.Join("; ", diff)}); " +
-                        "use another --out, or delete that cell's folder to rerun it");
+                        "set those keys to the cell's values in the sweep file to continue it, use another --out, or delete that cell's folder to rerun it");
                 }
                 status = IsFinished(run) ? CellStatus.Done : CellStatus.Partial;
             }

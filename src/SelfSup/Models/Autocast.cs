@@ -75,6 +75,12 @@ public static class Autocast
         return IsEnabledNative((sbyte)device);
     }
 
+    /// <summary>
+    /// Whether autocast is on for <paramref name="device"/> on the calling thread, without requiring the symbols: false
+    /// where this libtorch lacks them (then no scope can have turned it on). For checks on every call of a layer.
+    /// </summary>
+    public static bool IsOn(DeviceType device = DeviceType.CPU) => BindError.Value is null && IsEnabledNative((sbyte)device);
+
     /// <summary>The lower-precision type autocast uses on <paramref name="device"/> for the calling thread.</summary>
     public static torch.ScalarType Dtype(DeviceType device = DeviceType.CPU)
     {

@@ -54,6 +54,14 @@ public sealed class Conv2dLayer : Module<Tensor, Tensor>
     /// ResNet-18 step (<c>bench step --width 8 --image 28 --channels 1 --proj-dim 16 --batch 256</c>, 3 alternating rounds)
     /// went from a median of 1,455 to 1,220 image-views/s (0.84×).
     /// </para>
+    /// <para>
+    /// Under bf16 autocast the forward pass itself is wrong for such layers, deterministically and with or without
+    /// gradients: measured here (2026-11-26, 32×C×28×28 inputs, 3×3 kernels), the largest error against the fp64
+    /// convolution of the bf16-rounded operands was 79 % of the output's range for 1→8 channels, 35 % for 8→8 NCHW, 26 %
+    /// for 16→8 NCHW and 63–93 % for 1→2, 4, 12 and 24, against 0.2–0.3 % for 16, 32 and 48 output channels and for
+    /// 1×1 kernels. (NHWC inputs with more than one channel were right.) A width-8 encoder's bf16 features were 40 % away
+    /// from its fp32 features; width 16's, 0.9 %. So under autocast such a layer is padded too, in every mode.
+    /// </para>
     /// </summary>
     public const long CpuChannelBlock = 16;
 
@@ -69,7 +77,8 @@ public sealed class Conv2dLayer : Module<Tensor, Tensor>
     {
         bool nhwc = ChannelsLast || MemoryLayout.IsChannelsLast(x);
         long outChannels = weight.shape[0];
-        bool pad = outChannels % CpuChannelBlock != 0 && x.device_type == DeviceType.CPU && x.requires_grad && torch.is_grad_enabled();
+        bool pad = outChannels % CpuChannelBlock != 0 && x.device_type == DeviceType.CPU
+            && (x.requires_grad && torch.is_grad_enabled() || Autocast.IsOn(DeviceType.CPU));
         if (!nhwc && !pad) return functional.conv2d(x, weight, null, stride, padding);
 
         using var padded = pad ? PaddedWeight(outChannels) : null;

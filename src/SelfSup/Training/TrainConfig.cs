@@ -60,10 +60,11 @@ public sealed record TrainConfig
 
     /// <summary>
     /// <c>fp32</c>, <c>bf16</c> (the backbone's convolutions in bfloat16 under libtorch's autocast; the projector,
-    /// weights, optimiser, BatchNorm statistics and the loss in fp32) or <c>auto</c> (bf16 where the hardware has native bf16; see
-    /// <see cref="Models.PrecisionSetting.Resolve"/>).
+    /// weights, optimiser, BatchNorm statistics and the loss in fp32) or <c>auto</c>, the default (bf16 where the hardware
+    /// has native bf16, fp32 elsewhere; see <see cref="Models.PrecisionSetting.Resolve"/>). A config.json without this
+    /// key predates the setting and was trained in fp32 (<see cref="FromJson"/>).
     /// </summary>
-    public string Precision { get; init; } = "fp32";
+    public string Precision { get; init; } = "auto";
 
     /// <summary>
     /// Data-parallel jobs (<c>mpirun</c>/<c>srun</c>): BatchNorm statistics over the global batch, all ranks together
@@ -77,6 +78,18 @@ public sealed record TrainConfig
 
     /// <summary>The arithmetic <see cref="Precision"/> names on <see cref="Device"/>.</summary>
     public Models.Precision ResolvePrecision() => Models.PrecisionSetting.Resolve(Precision, Device);
+
+    /// <summary>
+    /// The arithmetic a readout of this run (probe, kNN, spectrum; embed when asked) computes features in:
+    /// <paramref name="requested"/> if given, else the run's own <see cref="Precision"/>, so the run is measured as it
+    /// trained and as its periodic evaluations saw it. fp64, a training check mode, reads out in fp32: its checkpoints
+    /// load as fp32 (<see cref="RunEncoder.Load"/>).
+    /// </summary>
+    public Models.Precision ReadoutPrecision(string? requested = null)
+    {
+        var precision = Models.PrecisionSetting.Resolve(requested ?? Precision, Device);
+        return precision == Models.Precision.Fp64 ? Models.Precision.Fp32 : precision;
+    }
 
     /// <summary>Checkpoint inside an epoch every this many steps; 0 = every <see cref="CheckpointMinutes"/> of training. Every epoch end is checkpointed too.</summary>
     public long CheckpointEvery { get; init; }
@@ -213,11 +226,17 @@ public sealed record TrainConfig
         return FromJson(json.ToJsonString(), "the merged configuration");
     }
 
+    /// <summary>
+    /// Reads a config.json. One written before <see cref="Precision"/> existed has no <c>precision</c> key; its run
+    /// trained in fp32, so it reads as <c>fp32</c>, not as today's default: a resume or a probe of it keeps its arithmetic.
+    /// </summary>
     public static TrainConfig FromJson(string json, string source)
     {
         try
         {
-            return JsonSerializer.Deserialize<TrainConfig>(json, Json) ?? throw new SelfSupError($"'{source}' is empty; it should hold a run's config.json");
+            var node = System.Text.Json.Nodes.JsonNode.Parse(json);
+            if (node is System.Text.Json.Nodes.JsonObject settings && !settings.ContainsKey("precision")) settings["precision"] = "fp32";
+            return node.Deserialize<TrainConfig>(Json) ?? throw new SelfSupError($"'{source}' is empty; it should hold a run's config.json");
         }
         catch (JsonException e)
         {

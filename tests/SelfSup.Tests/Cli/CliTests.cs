@@ -114,7 +114,7 @@ public sealed class CliTests
         using var dir = new TempDir();
         SyntheticFashionMnist.Write(dir.File("data"), trainCount: 64, testCount: 20);
         var r = CliProcess.Run("pretrain", "--data-dir", dir.File("data"), "--width", "8", "--proj-dim", "16", "--batch-size", "16",
-            "--epochs", "2", "--views", "4", "--out", dir.File("run"), "--probe-epochs", "5", "--baselines", "--threads", "1");
+            "--epochs", "2", "--views", "4", "--out", dir.File("run"), "--probe-epochs", "5", "--baselines", "--threads", "1", "--precision", "fp32");
         Assert.True(r.ExitCode == 0, r.Stderr + r.Stdout);
         var summary = JsonDocument.Parse(File.ReadAllText(dir.File("run/summary.json"))).RootElement;
         foreach (var key in new[] { "dataset", "model", "views", "proj_dim", "beta", "method", "seed", "epochs", "steps", "pretrain_seconds",

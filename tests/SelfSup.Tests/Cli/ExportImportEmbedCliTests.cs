@@ -49,6 +49,14 @@ public sealed class ExportImportEmbedCliTests(TinyTrainedRun trained) : IClassFi
         AssertOk(CliProcess.Run("embed", trained.Run.Path, "--npy", dir.File("images.npy"), "--out", dir.File("f.npy")));
         using (var f = NpyFile.Read(dir.File("f.npy"))) Assert.Equal([5L, 64L], f.shape);
         Assert.False(File.Exists(dir.File("f.labels.npy")));
+        AssertOk(CliProcess.Run("embed", trained.Run.Path, "--npy", dir.File("images.npy"), "--precision", "bf16", "--out", dir.File("h.npy")));
+        using (var f = NpyFile.Read(dir.File("f.npy")))
+        using (var h = NpyFile.Read(dir.File("h.npy")))
+        {
+            double relative = (h - f).norm().item<float>() / f.norm().item<float>();
+            Assert.InRange(relative, 1e-5, 0.05);   // bf16 on request: near the default fp32 features, not the same numbers
+        }
+        CliTests.AssertOneLineError(CliProcess.Run("embed", trained.Run.Path, "--npy", dir.File("images.npy"), "--precision", "fp8", "--out", dir.File("e.npy")), "--precision fp8");
         AssertOk(CliProcess.Run("embed", trained.Run.Path, "--npy", dir.File("images.npy"), "--projector", "--out", dir.File("z.npy")));
         using (var z = NpyFile.Read(dir.File("z.npy"))) Assert.Equal([5L, 16L], z.shape);
     }
