@@ -14,15 +14,21 @@ declare -A configs=(
 )
 out=$(mktemp)
 rate() { tail -1 | sed 's/images_per_s=//'; }
+programs=(selfsup pytorch); [ "${PYTORCH_MALLOC:-0}" = 1 ] && programs+=(pytorch-malloc)
 for r in $(seq "$rounds"); do
   for c in bench w16; do
     for p in fp32 bf16; do
       flag=""; [ "$p" = bf16 ] && flag="--bf16"
-      echo "$c $p selfsup $(./selfsup bench step ${configs[$c]} --steps "$steps" --precision "$p" 2>/dev/null | rate)" | tee -a "$out"
-      echo "$c $p pytorch $($py bench/pytorch/bench_step.py ${configs[$c]} --steps "$steps" --channels-last $flag | rate)" | tee -a "$out"
-      if [ "${PYTORCH_MALLOC:-0}" = 1 ]; then
-        echo "$c $p pytorch-malloc $(MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=2147483647 $py bench/pytorch/bench_step.py ${configs[$c]} --steps "$steps" --channels-last $flag | rate)" | tee -a "$out"
-      fi
+      # each round starts with another program, so none always runs first (or last) on a warming, drifting machine
+      for k in $(seq 0 $((${#programs[@]} - 1))); do
+        prog=${programs[$(( (k + r - 1) % ${#programs[@]} ))]}
+        case $prog in
+          selfsup) rate_now=$(./selfsup bench step ${configs[$c]} --steps "$steps" --precision "$p" 2>/dev/null | rate) ;;
+          pytorch) rate_now=$($py bench/pytorch/bench_step.py ${configs[$c]} --steps "$steps" --channels-last $flag | rate) ;;
+          pytorch-malloc) rate_now=$(MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=2147483647 $py bench/pytorch/bench_step.py ${configs[$c]} --steps "$steps" --channels-last $flag | rate) ;;
+        esac
+        echo "$c $p $prog $rate_now" | tee -a "$out"
+      done
     done
   done
 done
@@ -42,5 +48,10 @@ for c in ("bench", "w16"):
         if (c, p, "pytorch-malloc") in med:
             m = med[(c, p, "pytorch-malloc")]; line += f" {m:.1f} | {ours/m:.2f}x |"
         print(line)
+best = "pytorch-malloc" if any(k[2] == "pytorch-malloc" for k in med) else "pytorch"
+print(f"\nper-round ratios SelfSup / {best}:")
+for c in ("bench", "w16"):
+    for p in ("fp32", "bf16"):
+        print(f"  {c} {p}: " + ", ".join(f"{a / b:.2f}" for a, b in zip(rows[(c, p, "selfsup")], rows[(c, p, best)])))
 PY
 rm -f "$out"
