@@ -20,11 +20,10 @@ public static class RunSpectrum
         Action<int, int>? onBatch = null)
     {
         if (images < 2) throw new SelfSupError($"--images {images} must be at least 2 (a covariance needs several samples)");
-        var config = run.ReadConfig();
+        using var loaded = RunEncoder.Load(run, checkpoint);
+        var (config, encoder) = (loaded.Config, loaded.Encoder);
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         var device = Pretrainer.DeviceFor(config.Device);
-        using var loaded = RunEncoder.Load(run, checkpoint);
-        var encoder = loaded.Encoder;
         var options = config.ToDataOptions();
         string split = DatasetCatalog.HasLabels(config.Dataset) ? DatasetCatalog.TestSplit(config.Dataset) : DatasetCatalog.PretrainSplit(config.Dataset, options);
         using var data = PeriodicEvaluator.Limit(DatasetCatalog.Open(config.Dataset, config.DataDir, split, options), images, config.Seed);

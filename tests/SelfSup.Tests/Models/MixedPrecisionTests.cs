@@ -25,6 +25,16 @@ public sealed class MixedPrecisionTests
         using (Autocast.Enter(Precision.Fp32)) Assert.False(Autocast.IsEnabled());
     }
 
+    /// <summary>
+    /// What a bf16 convolution should give: the fp64 convolution (3×3, padding 1) of the operands rounded to bf16, so
+    /// only the bf16 kernel's own accumulation order separates the two.
+    /// </summary>
+    private static Tensor RoundedOperandConvolution(Tensor x, Tensor w)
+    {
+        static Tensor Bf16Rounded(Tensor t) => t.to(ScalarType.BFloat16).to(ScalarType.Float64);
+        return nn.functional.conv2d(Bf16Rounded(x), Bf16Rounded(w), padding: [1, 1]);
+    }
+
     [Fact]
     public void A_convolution_under_autocast_equals_the_fp64_convolution_of_bf16_rounded_operands()
     {
@@ -35,8 +45,7 @@ public sealed class MixedPrecisionTests
         Tensor y;
         using (Autocast.Enter(Precision.Bf16)) y = nn.functional.conv2d(x, w, padding: [1, 1]);
         Assert.Equal(ScalarType.BFloat16, y.dtype);
-        static Tensor Bf16Rounded(Tensor t) => t.to(ScalarType.BFloat16).to(ScalarType.Float64);
-        var reference = nn.functional.conv2d(Bf16Rounded(x), Bf16Rounded(w), padding: [1, 1]);
+        var reference = RoundedOperandConvolution(x, w);
         var full = nn.functional.conv2d(x.to(ScalarType.Float64), w.to(ScalarType.Float64), padding: [1, 1]);
         double scale = full.abs().max().item<double>();
         double vsRounded = (y.to(ScalarType.Float64) - reference).abs().max().item<double>() / scale;
@@ -64,8 +73,7 @@ public sealed class MixedPrecisionTests
         using (torch.no_grad())
         using (Autocast.Enter(Precision.Bf16)) y = conv.forward(x);
         Assert.Equal([32L, cout, 28, 28], y.shape);
-        static Tensor Bf16Rounded(Tensor t) => t.to(ScalarType.BFloat16).to(ScalarType.Float64);
-        var reference = nn.functional.conv2d(Bf16Rounded(x), Bf16Rounded(conv.Weight.detach()), padding: [1, 1]);
+        var reference = RoundedOperandConvolution(x, conv.Weight.detach());
         double error = (y.to(ScalarType.Float64) - reference).abs().max().item<double>() / reference.abs().max().item<double>();
         Assert.True(error < 2.0 / 256, $"{cin}→{cout} bf16 conv differs from the rounded-operand reference by {error:P1} of its range");
     }
