@@ -54,7 +54,7 @@ public static class DataBenchmark
         try
         {
             // 1. CIFAR: build the cache (first use), reopen it (memory-map), read shuffled batches
-            string cifarDir = o.CifarDir ?? WriteCifar(Path.Combine(temp, "cifar10"), o.CifarImages);
+            string cifarDir = o.CifarDir ?? SyntheticCifar.Write(Path.Combine(temp, "cifar10"), o.CifarImages);
             var clock = Stopwatch.StartNew();
             DatasetCatalog.Open("cifar10", cifarDir, "train").Dispose();
             double build = clock.Elapsed.TotalSeconds;
@@ -115,26 +115,6 @@ public static class DataBenchmark
         double images = viewsPerSecond / step.Views;
         log?.Invoke($"bench step: {images:F1} images/s ({viewsPerSecond:F1} views/s; {step.Model} width {step.Width}, {step.Batch} images × {step.Views} views of {step.Image} px)");
         return images;
-    }
-
-    /// <summary>Synthetic CIFAR-10 binary (random pixels) with <paramref name="count"/> training images over five batches.</summary>
-    public static string WriteCifar(string dir, int count)
-    {
-        Directory.CreateDirectory(dir);
-        var rng = new Random(0);
-        var record = new byte[1 + 3072];
-        for (int b = 0; b < 5; b++)
-        {
-            using var file = File.Create(Path.Combine(dir, $"data_batch_{b + 1}.bin"));
-            int n = count / 5 + (b < count % 5 ? 1 : 0);
-            for (int i = 0; i < n; i++)
-            {
-                rng.NextBytes(record);
-                record[0] = (byte)(i % 10);
-                file.Write(record);
-            }
-        }
-        return dir;
     }
 
     /// <summary>Synthetic ImageFolder tree: <paramref name="count"/> photo-like JPEGs of 500×375 (ImageNet's typical size) in two classes.</summary>

@@ -25,11 +25,19 @@ public sealed record StepBenchmarkOptions
     public int Warmup { get; init; } = 3;
     public bool ChannelsLast { get; init; } = true;
     public Precision Precision { get; init; } = Precision.Fp32;
+    /// <summary>cpu, cuda or cuda:N.</summary>
+    public string Device { get; init; } = "cpu";
+    /// <summary>cuDNN's autotuner on CUDA; null: as training sets it (<see cref="DeviceSettings.ForTraining"/>: on).</summary>
+    public bool? CudnnBenchmark { get; init; }
+    /// <summary>Extra steps, after the timed ones, that synchronise the device between phases to time them.</summary>
+    public int PhaseSteps { get; init; } = 5;
 }
 
 /// <summary>
-/// Times one SSL training step on pre-made tensors: forward over N·M views, loss, backward, Adam step.
-/// Reports the median over <c>Steps</c> timed steps after <c>Warmup</c> untimed ones, in image-views/s.
+/// Times the trainer's own step (<see cref="TrainingStep"/>: forward over N·M views, loss, backward, checks, Adam) on
+/// pre-made tensors or fed by the real input pipeline, on the CPU or a GPU (synchronised at the end of every step, as
+/// the PyTorch anchor is). Reports the median over <c>Steps</c> timed steps after <c>Warmup</c> untimed ones, in
+/// image-views/s, and the phases' medians from <c>PhaseSteps</c> more steps that synchronise between phases.
 /// </summary>
 public static class StepBenchmark
 {
@@ -39,7 +47,7 @@ public static class StepBenchmark
     /// <summary>The step fed by one pre-made input tensor (no input pipeline at all).</summary>
     public static (double MedianViewsPerSecond, double[] StepSeconds) Run(StepBenchmarkOptions o, Action<int, int>? onStep = null)
     {
-        using var x = torch.randn(o.Batch * o.Views, o.Channels, o.Image, o.Image);
+        using var x = torch.randn([o.Batch, o.Views, o.Channels, o.Image, o.Image], device: Pretrainer.DeviceFor(o.Device));
         return Time(o, _ => x.alias(), onStep);
     }
 
@@ -55,55 +63,62 @@ public static class StepBenchmark
         var preset = (o.Channels == 1 ? AugmentationPreset.FashionMnist : AugmentationPreset.Cifar) with { CropSize = o.Image };
         var sampler = new ViewSampler(preset, o.Views);
         int steps = o.Warmup + o.Steps;
-        var order = Enumerable.Range(0, steps * o.Batch).Select(i => i % images).ToArray();
-        var batches = new EpochBatches(data, sampler, seed: 2, epoch: 0, order, o.Batch);
-        using var pipeline = new ViewBatchPrefetcher(batches.Views, 0, steps);
-        return Time(o, _ =>
-        {
-            using var views = pipeline.Next();
-            return views.reshape(o.Batch * o.Views, o.Channels, o.Image, o.Image);
-        }, onStep);
+        var order = Enumerable.Range(0, (steps + o.PhaseSteps) * o.Batch).Select(i => i % images).ToArray();
+        var batches = new EpochBatches(data, sampler, seed: 2, epoch: 0, order, o.Batch, Pretrainer.DeviceFor(o.Device));
+        using var pipeline = new ViewBatchPrefetcher(batches.Views, 0, steps + o.PhaseSteps);
+        return Time(o, _ => pipeline.Next(), onStep);
     }
 
-    /// <summary>Median over the timed steps of: input → forward over N·M views → loss → backward → Adam.</summary>
+    /// <summary>Median over the timed steps of the training step fed by <paramref name="input"/> (N×M×C×S×S on the device).</summary>
     private static (double, double[]) Time(StepBenchmarkOptions o, Func<int, Tensor> input, Action<int, int>? onStep)
     {
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
-        NativeHeap.KeepFreedMemory();
+        var device = Pretrainer.DeviceFor(o.Device);
+        if (device.type == DeviceType.CPU) NativeHeap.KeepFreedMemory();
+        DeviceSettings.ForTraining(device);
+        if (o.CudnnBenchmark is bool tune && device.type == DeviceType.CUDA) DeviceSettings.CudnnBenchmark = tune;
         using var gate = NativeCallGate.Open();
         torch.manual_seed(0);
         using var encoder = new Encoder(new EncoderConfig(o.Model, o.Channels, o.Width, false, o.ProjDim, 2, o.ProjDim));
+        encoder.to(device);
         bool channelsLast = MemoryLayout.UseChannelsLast(encoder, o.ChannelsLast);
         encoder.train();
         encoder.Precision = o.Precision;
         var loss = LossFactory.Create(o.Method, LossFactory.Weight(o.Method, BetaSetting.Auto(), o.ProjDim, vicregLambda: 25), 25, true);
-        using var optimizer = torch.optim.Adam(encoder.parameters(), lr: 1e-3, weight_decay: 1e-6);
+        using var optimizer = OptimizerFactory.Create("adam", encoder.parameters().ToList(), 1e-3, 1e-6);
+        using var step = new TrainingStep(encoder, loss, optimizer) { ChannelsLast = channelsLast };
+        void Synchronise() { if (device.type == DeviceType.CUDA) torch.cuda.synchronize(device); }
+
         var times = new List<double>();
-        var phases = new List<double[]>();
         for (int i = 0; i < o.Warmup + o.Steps; i++)
         {
             NativeCallGate.SafePoint();
+            Synchronise();
             var clock = Stopwatch.StartNew();
             using (NativeCallGate.Work())
-            using (var scope = torch.NewDisposeScope())
-            {
-                var x = input(i);
-                if (channelsLast) x = MemoryLayout.ChannelsLast(x);
-                var z = encoder.forward(x).reshape(o.Batch, o.Views, -1);
-                var l = loss.Forward(z);
-                l.item<float>();
-                double forward = clock.Elapsed.TotalSeconds;
-                optimizer.zero_grad();
-                l.backward();
-                double backward = clock.Elapsed.TotalSeconds;
-                optimizer.step();
-                if (i >= o.Warmup) phases.Add([forward, backward - forward, clock.Elapsed.TotalSeconds - backward]);
-            }
+            using (var views = input(i))
+                step.Run(views, 1e-3, i, 0);
+            Synchronise();
             if (i >= o.Warmup) times.Add(clock.Elapsed.TotalSeconds);
             onStep?.Invoke(i + 1, o.Warmup + o.Steps);
         }
+
+        // phases: the same step with the device synchronised at each phase's end (slower than the timed steps by those waits)
+        var phases = new List<double[]>();
+        for (int i = 0; i < o.PhaseSteps; i++)
+        {
+            var marks = new double[3];
+            Synchronise();
+            var clock = Stopwatch.StartNew();
+            step.OnPhase = phase => { Synchronise(); marks[(int)phase] = clock.Elapsed.TotalSeconds; };
+            using (NativeCallGate.Work())
+            using (var views = input(o.Warmup + o.Steps + i))
+                step.Run(views, 1e-3, o.Warmup + o.Steps + i, 0);
+            phases.Add([marks[0], marks[1] - marks[0], marks[2] - marks[1]]);
+        }
+        step.OnPhase = null;
         double median = LossBenchmark.Median(times);
-        LastPhases = Enumerable.Range(0, 3).Select(k => LossBenchmark.Median(phases.Select(p => p[k]).ToList())).ToArray();
+        LastPhases = phases.Count == 0 ? [] : Enumerable.Range(0, 3).Select(k => LossBenchmark.Median(phases.Select(p => p[k]).ToList())).ToArray();
         return (o.Batch * o.Views / median, times.ToArray());
     }
 }

@@ -23,10 +23,12 @@ public static class BenchCommand
         private readonly Option<int> steps = new("--steps") { DefaultValueFactory = _ => D.Steps, Description = "Timed steps" };
         private readonly Option<bool> noChannelsLast = new("--no-channels-last") { Description = "Keep NCHW layout (channels-last is the default, as in training)" };
         private readonly Option<string> precision = new("--precision") { DefaultValueFactory = _ => "fp32", Description = "fp32, bf16 or auto (as in pretrain)" };
+        private readonly Option<string> device = new("--device") { DefaultValueFactory = _ => D.Device, Description = "cpu or cuda (the device is synchronised at the end of every timed step)" };
+        private readonly Option<string> cudnnBenchmark = new("--cudnn-benchmark") { DefaultValueFactory = _ => "on", Description = "cuDNN's autotuner on CUDA: on (as in training) or off (PyTorch's default)" };
 
         public void AddTo(Command c)
         {
-            foreach (var o in new Option[] { model, width, batch, views, image, channels, projDim, method, threads, steps, noChannelsLast, precision }) c.Options.Add(o);
+            foreach (var o in new Option[] { model, width, batch, views, image, channels, projDim, method, threads, steps, noChannelsLast, precision, device, cudnnBenchmark }) c.Options.Add(o);
         }
 
         public StepBenchmarkOptions Read(ParseResult r) => new()
@@ -34,7 +36,12 @@ public static class BenchCommand
             Model = r.GetValue(model)!, Width = r.GetValue(width), Batch = r.GetValue(batch), Views = r.GetValue(views),
             Image = r.GetValue(image), Channels = r.GetValue(channels), ProjDim = r.GetValue(projDim), Method = r.GetValue(method)!,
             Threads = r.GetValue(threads), Steps = r.GetValue(steps), ChannelsLast = !r.GetValue(noChannelsLast),
-            Precision = Models.PrecisionSetting.Resolve(r.GetValue(precision)!),
+            Precision = Models.PrecisionSetting.Resolve(r.GetValue(precision)!), Device = r.GetValue(device)!,
+            CudnnBenchmark = r.GetValue(cudnnBenchmark) switch
+            {
+                "on" => true, "off" => false,
+                var other => throw new SelfSupError($"--cudnn-benchmark '{other}': use on or off"),
+            },
         };
     }
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using SelfSup.Cli;
 
 // SelfSup command line: one file per verb (PretrainCommand, ProbeCommand, ViewsCommand, LossCommand, DataCommand, BenchCommand,
-// SweepCommand, ReportCommand, SpectrumCommand, ReproduceCommand, ExportCommand, ImportCommand, EmbedCommand, TheoryCommand, MpiCheckCommand).
+// SweepCommand, ReportCommand, SpectrumCommand, ReproduceCommand, ExportCommand, ImportCommand, EmbedCommand, TheoryCommand, MpiCheckCommand, DoctorCommand).
 var root = new RootCommand("SelfSup: efficient self-supervised visual pretraining with small projectors and multiple views " +
                            "(Ghosh, Agrawal et al., NeurIPS 2024), on TorchSharp.");
 root.Subcommands.Add(PretrainCommand.Create());
@@ -21,6 +21,7 @@ root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(EmbedCommand.Create());
 root.Subcommands.Add(TheoryCommand.Create());
 root.Subcommands.Add(MpiCheckCommand.Create());
+root.Subcommands.Add(DoctorCommand.Create());
 SelfSup.Data.ImageCache.Progress = CacheProgress.Report;
 SelfSup.NativeHeap.KeepFreedMemory();
 using var gate = SelfSup.NativeCallGate.Open();   // collections only at safe points: the progress display thread allocates while libtorch runs

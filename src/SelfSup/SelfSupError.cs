@@ -5,7 +5,7 @@ namespace SelfSup;
 /// The message names the bad input and says how to fix it; the CLI prints it as one line on stderr
 /// and exits non-zero, without a stack trace.
 /// </summary>
-public sealed class SelfSupError : Exception
+public class SelfSupError : Exception
 {
     public SelfSupError(string message) : base(message) { }
     public SelfSupError(string message, Exception inner) : base(message, inner) { }

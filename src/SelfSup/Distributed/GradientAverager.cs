@@ -9,6 +9,14 @@ namespace SelfSup.Distributed;
 /// </summary>
 public static class GradientAverager
 {
+    /// <summary>g ← (1/R) Σ_r g_r for gradients already in one flat buffer (<see cref="Training.FlatParameters.Grad"/>): one all-reduce.</summary>
+    public static void Average(Tensor flatGrad, ProcessGroup group)
+    {
+        if (group.Size == 1) return;
+        group.AllReduceSum(flatGrad);
+        flatGrad.div_(group.Size);
+    }
+
     /// <summary>g_p ← (1/R) Σ_r g_p,r for every parameter with a gradient.</summary>
     public static void Average(IEnumerable<TorchSharp.Modules.Parameter> parameters, ProcessGroup group)
     {

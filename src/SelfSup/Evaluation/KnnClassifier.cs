@@ -26,7 +26,7 @@ public static class KnnClassifier
             var (values, indices) = similarity.topk(kk, dim: 1);
             var neighbourLabels = trainY.index_select(0, indices.reshape(-1)).reshape(count, kk);
             var weights = (values / temperature).exp();
-            var votes = torch.zeros(count, classes).scatter_add_(1, neighbourLabels, weights);
+            var votes = torch.zeros(count, classes, weights.dtype, weights.device).scatter_add_(1, neighbourLabels, weights);
             correct += votes.argmax(1).eq(testY.narrow(0, start, count)).sum().item<long>();
         }
         return 100.0 * correct / test.shape[0];

@@ -75,7 +75,9 @@ public sealed class Conv2dLayer : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        bool nhwc = ChannelsLast || MemoryLayout.IsChannelsLast(x);
+        // on the CPU an NHWC kernel copy makes oneDNN run NHWC; cuDNN goes NHWC for an NHWC input by itself and
+        // relays the kernel inside the call, where autocast's cache of the bf16 weight still applies
+        bool nhwc = (ChannelsLast || MemoryLayout.IsChannelsLast(x)) && x.device_type == DeviceType.CPU;
         long outChannels = weight.shape[0];
         bool pad = outChannels % CpuChannelBlock != 0 && x.device_type == DeviceType.CPU
             && (x.requires_grad && torch.is_grad_enabled() || Autocast.IsOn(DeviceType.CPU));

@@ -19,11 +19,23 @@ public sealed class CollapseMonitor(double threshold, int steps)
     /// <summary>Records one step's embeddings (N×M×d) and returns their spread s.</summary>
     public double Observe(Tensor z)
     {
+        using var spread = Spread(z);
+        return Record(spread.ToDouble());
+    }
+
+    /// <summary>The spread s of embeddings (N×M×d) as a one-element tensor on their device (read it with the step's other numbers).</summary>
+    public static Tensor Spread(Tensor z)
+    {
         using var scope = NewDisposeScope();
         long d = z.shape[^1];
         var flat = z.detach().reshape(-1, d);
         var unit = flat / flat.norm(-1, keepdim: true).clamp_min(1e-12);
-        double spread = unit.std(0L, unbiased: true).mean().ToDouble() * Math.Sqrt(d);
+        return unit.std(0L, unbiased: true).mean().mul_(Math.Sqrt(d)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Records one step's spread (from <see cref="Spread"/>) and returns it.</summary>
+    public double Record(double spread)
+    {
         below = double.IsFinite(spread) && spread < threshold ? below + 1 : 0;
         return spread;
     }

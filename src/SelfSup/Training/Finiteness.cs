@@ -10,13 +10,11 @@ namespace SelfSup.Training;
 /// </summary>
 public static class Finiteness
 {
-    /// <summary>Whether every gradient is finite: Σ_p Σ_i g_pi is finite exactly when no entry is NaN or ±∞ (barring overflow of the sum).</summary>
-    public static bool OfGradients(Encoder encoder)
-    {
-        using var scope = torch.NewDisposeScope();
-        var sums = encoder.parameters().Where(p => p.grad is not null).Select(p => p.grad!.sum().to(ScalarType.Float64)).ToArray();
-        return sums.Length == 0 || double.IsFinite(torch.stack(sums).sum().item<double>());
-    }
+    /// <summary>
+    /// Σ of every gradient as a one-element float64 tensor on their device: finite exactly when no gradient entry is NaN
+    /// or ±∞ (barring overflow of the sum). A tensor, so the trainer reads it with the step's other numbers in one sync.
+    /// </summary>
+    public static Tensor GradientSum(FlatParameters flat) => flat.Grad.sum(ScalarType.Float64);
 
     /// <summary>Where non-finite values first appear, for the divergence message: the views, the embeddings, the weights.</summary>
     public static string Describe(Tensor views, Tensor z, Encoder encoder)

@@ -1,5 +1,4 @@
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SelfSup.Training;
@@ -9,60 +8,67 @@ namespace SelfSup.Training;
 /// with gradient g,
 ///   g ← g + wd·w;  trust = η·‖w‖/‖g‖ (1 when either norm is 0);  v ← m·v + trust·g;  w ← w − lr·v.
 /// Biases and BatchNorm parameters (1-D tensors) get neither weight decay nor the trust ratio.
+/// The first step sets v ← trust·g. All parameters are updated at once (<see cref="FlatParameters"/>): the norms are
+/// one kernel per parameter, everything else a few whole-buffer ops.
 /// </summary>
 public sealed class LarsOptimizer : ITrainingOptimizer
 {
-    private readonly IReadOnlyList<Parameter> parameters;
-    private readonly Tensor?[] velocity;
+    private readonly Tensor velocity, decayed, segmentOf, isMatrix;
     private readonly double weightDecay, momentum, eta;
     private double lr;
+    private bool started;
 
-    public LarsOptimizer(IReadOnlyList<Parameter> parameters, double lr, double weightDecay, double momentum = 0.9, double eta = 0.001)
+    public LarsOptimizer(FlatParameters flat, double lr, double weightDecay, double momentum = 0.9, double eta = 0.001)
     {
-        this.parameters = parameters;
+        Flat = flat;
         this.lr = lr; this.weightDecay = weightDecay; this.momentum = momentum; this.eta = eta;
-        velocity = new Tensor?[parameters.Count];
+        var device = flat.Data.device;
+        velocity = torch.zeros_like(flat.Data);
+        var matrix = flat.Parameters.Select(p => p.dim() > 1).ToArray();
+        isMatrix = torch.tensor(matrix, device: device);
+        var counts = flat.Segments.Select(s => s.Count).ToArray();
+        using var segment = torch.arange(counts.Length, dtype: ScalarType.Int64);
+        using var countTensor = torch.tensor(counts);
+        segmentOf = segment.repeat_interleave(countTensor).to(device);                 // parameter index of every element
+        using var matrixAsType = isMatrix.to(flat.Data.dtype);
+        decayed = matrixAsType.index_select(0, segmentOf);                                 // 1 on matrices and kernels, 0 on 1-D
     }
 
-    public void ZeroGrad()
-    {
-        foreach (var p in parameters) p.grad?.zero_();
-    }
+    public FlatParameters Flat { get; }
+
+    public void ZeroGrad() => Flat.ZeroGrad();
+
+    public void SetLearningRate(double lr) => this.lr = lr;
 
     public void Step()
     {
         using var _ = torch.no_grad();
-        for (int i = 0; i < parameters.Count; i++)
-        {
-            var p = parameters[i];
-            if (p.grad is null) continue;
-            using var scope = torch.NewDisposeScope();
-            var g = p.grad.clone();
-            if (p.dim() > 1)
-            {
-                g.add_(p, alpha: weightDecay);
-                var wNorm = p.norm();
-                var gNorm = g.norm();
-                var trust = torch.where((wNorm > 0) & (gNorm > 0), eta * wNorm / gNorm, torch.ones_like(wNorm));
-                g.mul_(trust);
-            }
-            // the velocity lives across steps: out of every dispose scope, including the trainer's per-step one
-            if (velocity[i] is null) velocity[i] = g.detach().clone().DetachFromDisposeScope();
-            else velocity[i]!.mul_(momentum).add_(g);
-            p.add_(velocity[i]!, alpha: -lr);
-        }
+        using var scope = torch.NewDisposeScope();
+        var g = Flat.Grad.addcmul(Flat.Data, decayed, value: weightDecay);
+        var weightNorms = PerParameterNorms(Flat.Data);
+        var gradNorms = PerParameterNorms(g);
+        var trust = torch.where(isMatrix & (weightNorms > 0) & (gradNorms > 0), eta * weightNorms / gradNorms, torch.ones_like(weightNorms));
+        g.mul_(trust.index_select(0, segmentOf));
+        if (started) velocity.mul_(momentum).add_(g);
+        else velocity.copy_(g);
+        started = true;
+        Flat.Data.add_(velocity, alpha: -lr);
     }
 
-    public void SetLearningRate(double lr) => this.lr = lr;
+    /// <summary>‖x_p‖ of every parameter's part of a flat buffer, as one tensor.</summary>
+    private Tensor PerParameterNorms(Tensor flat) =>
+        torch.stack(Flat.Segments.Select(s => flat.narrow(0, s.Offset, s.Count).norm()).ToArray());
 
     public void Save(string path)
     {
         using var writer = new BinaryWriter(File.Create(path));
-        writer.Write(velocity.Length);
-        for (int i = 0; i < velocity.Length; i++)
+        writer.Write(Flat.Parameters.Count);
+        for (int i = 0; i < Flat.Parameters.Count; i++)
         {
-            writer.Write(velocity[i] is not null);
-            velocity[i]?.Save(writer);
+            writer.Write(started);
+            if (!started) continue;
+            using var view = Flat.Segment(velocity, i);
+            view.Save(writer);
         }
     }
 
@@ -70,24 +76,24 @@ public sealed class LarsOptimizer : ITrainingOptimizer
     {
         using var reader = new BinaryReader(File.OpenRead(path));
         int n = reader.ReadInt32();
-        if (n != velocity.Length) throw new SelfSupError($"'{path}' holds LARS state for {n} parameters but the model has {velocity.Length}; the checkpoint belongs to another model");
+        if (n != Flat.Parameters.Count) throw new SelfSupError($"'{path}' holds LARS state for {n} parameters but the model has {Flat.Parameters.Count}; the checkpoint belongs to another model");
+        var present = new bool[n];
         for (int i = 0; i < n; i++)
         {
-            if (!reader.ReadBoolean())
-            {
-                velocity[i]?.Dispose();
-                velocity[i] = null;
-                continue;
-            }
-            var t = torch.zeros_like(parameters[i]).DetachFromDisposeScope();
-            t.Load(reader);
-            velocity[i]?.Dispose();
-            velocity[i] = t;
+            present[i] = reader.ReadBoolean();
+            if (!present[i]) continue;
+            using var view = Flat.Segment(velocity, i);
+            view.Load(reader);
         }
+        started = present.All(p => p);
+        if (!started && present.Any(p => p))
+            throw new SelfSupError($"'{path}' holds LARS velocity for some parameters only; all parameters step together, so it was not written by SelfSup");
+        if (!started) velocity.zero_();
     }
 
     public void Dispose()
     {
-        foreach (var v in velocity) v?.Dispose();
+        velocity.Dispose(); decayed.Dispose(); segmentOf.Dispose(); isMatrix.Dispose();
+        Flat.Dispose();
     }
 }

@@ -61,6 +61,8 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         using var gate = NativeCallGate.Open();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         var device = DeviceFor(config.Device);
+        bool onCpu = device.type == DeviceType.CPU;
+        DeviceSettings.ForTraining(device);
 
         var dataOptions = config.ToDataOptions();
         string split = DatasetCatalog.PretrainSplit(config.Dataset, dataOptions);
@@ -73,7 +75,6 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         encoder.to(device);
         bool channelsLast = MemoryLayout.UseChannelsLast(encoder, config.ChannelsLast);
         encoder.Precision = config.ResolvePrecision();  // the forward in bf16 or fp32; z, the loss and the weights stay fp32 …
-        var inputType = encoder.Precision == Precision.Fp64 ? ScalarType.Float64 : ScalarType.Float32;
         if (encoder.Precision == Precision.Fp64) encoder.to(ScalarType.Float64);  // … except in fp64, the exactness-check mode
         var loss = config.CreateLoss();
         var group = Group;
@@ -86,8 +87,11 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         long totalSteps = (long)stepsPerEpoch * config.Epochs;
         if (config.Steps > 0) totalSteps = Math.Min(totalSteps, config.Steps);
         var schedule = LearningRateSchedule.Create(config.Schedule, config.Lr, totalSteps, (long)(config.WarmupEpochs * stepsPerEpoch));
-        var parameters = encoder.parameters().ToList();
-        using var optimizer = OptimizerFactory.Create(config.Optimizer, parameters, config.Lr, config.WeightDecay);
+        using var optimizer = OptimizerFactory.Create(config.Optimizer, encoder.parameters().ToList(), config.Lr, config.WeightDecay);
+        using var trainingStep = new TrainingStep(encoder, loss, optimizer, config.CollapseThreshold, config.CollapseSteps)
+        {
+            Group = Group, SyncBn = config.SyncBn, ChannelsLast = channelsLast, AfterBackward = AfterBackward, Warn = Warn,
+        };
 
         var state = new TrainingState { RngSeed = config.Seed, Config = config };
         string? lastCheckpoint = resume ? Checkpoint.Latest(run, Warn) : null;
@@ -98,7 +102,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                 throw new SelfSupError($"'{run.Path}' was trained by {state.WorldSize} rank(s) without --sync-bn, so its BatchNorm saw {config.BatchSize / state.WorldSize} images per rank; " +
                     $"resume it with {state.WorldSize} rank(s) (mpirun -np {state.WorldSize}), not {group.Size}");
             Checkpoint.LoadModel(lastCheckpoint, encoder);
-            Checkpoint.LoadOptimizer(lastCheckpoint, optimizer, config.Optimizer, parameters);
+            Checkpoint.LoadOptimizer(lastCheckpoint, optimizer, config.Optimizer, optimizer.Flat.Parameters);
             if (writes)
             {
                 run.RewindLogs(state.Step, state.Epoch);
@@ -128,7 +132,6 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         var tensorBoard = writes ? TensorBoardLog.ForTraining(run) : null;  // a new event file in RUN/tb/ per start or resume
         var clock = new TrainingClock(state.PretrainSeconds, state.CpuSeconds);
         var sinceCheckpoint = System.Diagnostics.Stopwatch.StartNew();
-        var collapse = new CollapseMonitor(config.CollapseThreshold, config.CollapseSteps);
         long step = state.Step, imagesSeen = state.ImagesSeen;
         int n = config.BatchSize, m = config.Views;
         var window = System.Diagnostics.Stopwatch.StartNew();
@@ -162,50 +165,25 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
             var batches = new EpochBatches(train, sampler, config.Seed, epoch, EpochBatches.Order(subset, config.Seed, epoch), n, device);
             int first = epoch == state.Epoch ? state.BatchInEpoch : 0;
             int end = (int)Math.Min(stepsPerEpoch, first + (totalSteps - step));
-            NativeHeap.Release();                  // each epoch starts from the heap's in-use pages only (see NativeHeap.Release)
+            if (onCpu) NativeHeap.Release();       // each epoch starts from the heap's in-use pages only (see NativeHeap.Release)
             if (first == 0) MemoryUsage.ResetPeak();
             using var pipeline = new ViewBatchPrefetcher(b => batches.Views(b, sliceOffset, sliceCount), first, end, prefetchDepth);
             for (int b = first; b < end; b++)
             {
-                double value, spread, lr = schedule.At(step);
+                double lr = schedule.At(step);
                 NativeCallGate.SafePoint();  // the only place the GC may run while the prefetcher works (see NativeCallGate)
-                if (step % NativeHeap.ReleaseEvery == 0) NativeHeap.Release();  // bounds fragmentation's growth of the resident set
+                if (onCpu && step % NativeHeap.ReleaseEvery == 0) NativeHeap.Release();  // bounds fragmentation's growth of the resident set
+                StepOutcome outcome;
                 using (NativeCallGate.Work())
-                using (var scope = torch.NewDisposeScope())
+                using (var views = pipeline.Next())   // N images × M views (keyed on seed, epoch, image, view), drawn on the device
                 {
-                    // 1. N images with M views each (keyed on seed, epoch, image, view), drawn on the training device (ahead, when a core is free)
-                    using var views = pipeline.Next();                                    // N×M×C×S×S
-                    var x = views.reshape(sliceCount * m, views.shape[2], views.shape[3], views.shape[4]).to(inputType);   // already on the device (EpochBatches)
-                    if (channelsLast) x = MemoryLayout.ChannelsLast(x);
-                    // 2. one forward pass over all N·M views; 3. multi-view loss on N×M×d; backward
-                    optimizer.ZeroGrad();
-                    var statistics = encoder.buffers().Select(t => t.clone()).ToList();   // BatchNorm's running statistics before this step
-                    var (z, lossValue) = ForwardBackward(x);
-                    value = lossValue.ToDouble();
-                    if (!double.IsFinite(value) || !Finiteness.OfGradients(encoder))
+                    try { outcome = trainingStep.Run(views, lr, step, epoch); }
+                    catch (TrainingStopped stopped)
                     {
-                        // recompute once before calling it divergence: a transient cause (a flipped bit, a race) passes.
-                        // (The rare non-finite gradients once seen here for the same input and weights came from libtorch
-                        // reading uninitialised kernel padding, which recomputing did not cure; see Conv2dLayer.CpuChannelBlock.)
-                        Warn($"non-finite {(double.IsFinite(value) ? "gradient" : "loss")} at step {step + 1} ({Finiteness.Describe(views, z, encoder)}); recomputing the step once");
-                        optimizer.ZeroGrad();
-                        using (torch.no_grad())   // the recomputed forward updates them once, as a clean step does
-                            foreach (var (buffer, before) in encoder.buffers().Zip(statistics)) buffer.copy_(before);
-                        (z, lossValue) = ForwardBackward(x);
-                        value = lossValue.ToDouble();
-                        if (!double.IsFinite(value) || !Finiteness.OfGradients(encoder))
-                            throw new SelfSupError($"loss became {(double.IsFinite(value) ? "finite but its gradient did not" : value.ToString())} at step {step + 1} (epoch {epoch + 1}; {Finiteness.Describe(views, z, encoder)}); training stopped. " +
-                                $"The last good checkpoint is kept{(lastCheckpoint is null ? " (none yet)" : $" at '{lastCheckpoint}'")}. Lower --lr or raise --beta-c/--beta, then --resume");
+                        throw new SelfSupError($"{stopped.Problem}; training stopped. The last good checkpoint is kept{(lastCheckpoint is null ? " (none yet)" : $" at '{lastCheckpoint}'")}. {stopped.Remedy}");
                     }
-                    spread = collapse.Observe(z);
-                    if (collapse.Collapsed)
-                        throw new SelfSupError($"the embeddings collapsed at step {step + 1} (epoch {epoch + 1}): √d·(per-dimension std of the L2-normalised embeddings) " +
-                            $"stayed below {config.CollapseThreshold} for {config.CollapseSteps} steps (now {spread:G3}; about 1 when they spread over all dimensions); training stopped. " +
-                            $"The last good checkpoint is kept{(lastCheckpoint is null ? " (none yet)" : $" at '{lastCheckpoint}'")}. Raise the orthogonality/variance weight (--beta-c, --beta, --vicreg-mu) or lower --lr, then start again or --resume");
-                    // 4. optimiser step at the scheduled learning rate
-                    optimizer.SetLearningRate(lr);
-                    optimizer.Step();
                 }
+                double value = outcome.Loss, spread = outcome.Spread;
                 step++; imagesSeen += n; windowImages += n;
 
                 double rate = windowImages / Math.Max(1e-9, window.Elapsed.TotalSeconds);
@@ -254,20 +232,6 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
             if (writes && OnEpochEnd is not null && stoppedBy is not ("SIGINT" or "SIGTERM")) EpochEnd(state);
         }
         return new PretrainResult(encoder, state, lastCheckpoint);
-
-        // z of this rank's images → the global batch's z on every rank (differentiable) → the loss a single process would
-        // compute → backward → gradients averaged over the ranks (all no-ops for one process)
-        (Tensor Z, Tensor Loss) ForwardBackward(Tensor x)
-        {
-            Tensor local;
-            using (config.SyncBn ? SyncBatchNorm.Over(group) : null) local = encoder.forward(x).reshape(sliceCount, m, -1);
-            var z = GlobalBatch.Gather(local, group);
-            var lossValue = loss.Forward(z);
-            lossValue.backward();
-            GradientAverager.Average(parameters, group);
-            AfterBackward?.Invoke(encoder, step);
-            return (z, lossValue);
-        }
 
         void EpochEnd(TrainingState s)
         {

@@ -49,7 +49,7 @@ public sealed class EpochBatches(ImageDataset data, ViewSampler sampler, int see
         using var scope = NewDisposeScope();
         var images = Images(b).Slice(offset, count);
         var pixels = data.Gather(images);
-        if (device is not null) pixels = pixels.to(device);
+        if (device is not null) pixels = DeviceCopy.Of(pixels, device);
         return sampler.Sample(pixels, ViewKeys.For(seed, epoch, images, sampler.Views)).MoveToOuterDisposeScope();
     }
 }

@@ -74,7 +74,7 @@ public sealed class GaussianBlur
     {
         using var scope = NewDisposeScope();
         double half = (kernelSize - 1) / 2.0;
-        var offsets = linspace(-half, half, kernelSize, dtype: float64).view(1, -1);
+        var offsets = linspace(-half, half, kernelSize, dtype: float64, device: sigma.device).view(1, -1);
         var s = sigma.to_type(float64).view(-1, 1);
         var g = (offsets / s).pow_(2).mul_(-0.5).exp_();
         return (g / g.sum(1, keepdim: true)).MoveToOuterDisposeScope();

@@ -55,8 +55,7 @@ public sealed class RandomGrayscale
     {
         if (x.shape[1] == 1) return x.clone();
         if (x.shape[1] != 3) throw new ArgumentException($"expected 1 or 3 channels, got {x.shape[1]}", nameof(x));
-        using var scope = NewDisposeScope();
-        var weights = tensor(LumaWeights, dtype: x.dtype, device: x.device).view(1, 3, 1, 1);
-        return (x * weights).sum(1, keepdim: true).MoveToOuterDisposeScope();
+        using var scope = NewDisposeScope();   // weights as scalars: no constant tensor to copy to the device per batch
+        return (x.narrow(1, 0, 1) * LumaWeights[0]).add_(x.narrow(1, 1, 1), alpha: LumaWeights[1]).add_(x.narrow(1, 2, 1), alpha: LumaWeights[2]).MoveToOuterDisposeScope();
     }
 }

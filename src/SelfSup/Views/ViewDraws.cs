@@ -32,6 +32,6 @@ public static class ViewDraws
         return table;
     }
 
-    /// <summary>Columns [<paramref name="first"/>, first + count) of a draws table, on <paramref name="device"/>.</summary>
-    public static Tensor Columns(Tensor u, int first, int count, Device device) => u.narrow(1, first, count).to(device);
+    /// <summary>Columns [<paramref name="first"/>, first + count) of a draws table.</summary>
+    public static Tensor Columns(Tensor u, int first, int count) => u.narrow(1, first, count);
 }

@@ -62,16 +62,19 @@ public sealed class ViewSampler
         if (keys.Length != n * Views)
             throw new SelfSupError($"ViewSampler: {keys.Length} view keys for {n} images × {Views} views; pass ViewKeys.For(seed, epoch, indices, {Views}).");
         using var scope = NewDisposeScope();
+        // the draws table and the crop boxes (computed on the CPU from it) reach the images' device in one copy
         var u = ViewDraws.For(keys);
-        var device = images.device;
+        var boxes = _crop.SampleBoxes(h, w, ViewDraws.Columns(u, ViewDraws.CropColumn, RandomResizedCrop.Draws));
+        var table = DeviceCopy.Of(cat([u, boxes], 1), images.device);
+        Tensor Columns(int first, int count) => table.narrow(1, first, count);
         var x = images.to_type(float32).div_(255f);
         x = x.unsqueeze(1).expand(n, Views, c, h, w).reshape(n * Views, c, h, w);
-        x = _crop.Apply(x, ViewDraws.Columns(u, ViewDraws.CropColumn, RandomResizedCrop.Draws, CPU));  // boxes are computed on the CPU, then moved
-        x = _flip.Apply(x, ViewDraws.Columns(u, ViewDraws.FlipColumn, HorizontalFlip.Draws, device));
-        x = _jitter.Apply(x, ViewDraws.Columns(u, ViewDraws.JitterColumn, ColorJitter.Draws, device));
-        x = _grayscale.Apply(x, ViewDraws.Columns(u, ViewDraws.GrayscaleColumn, RandomGrayscale.Draws, device));
-        x = _blur.Apply(x, ViewDraws.Columns(u, ViewDraws.BlurColumn, GaussianBlur.Draws, device));
-        x = _solarize.Apply(x, ViewDraws.Columns(u, ViewDraws.SolarizeColumn, Solarize.Draws, device));
+        x = RandomResizedCrop.Resample(x, Columns(ViewDraws.PerView, 4), CropSize);
+        x = _flip.Apply(x, Columns(ViewDraws.FlipColumn, HorizontalFlip.Draws));
+        x = _jitter.Apply(x, Columns(ViewDraws.JitterColumn, ColorJitter.Draws));
+        x = _grayscale.Apply(x, Columns(ViewDraws.GrayscaleColumn, RandomGrayscale.Draws));
+        x = _blur.Apply(x, Columns(ViewDraws.BlurColumn, GaussianBlur.Draws));
+        x = _solarize.Apply(x, Columns(ViewDraws.SolarizeColumn, Solarize.Draws));
         x = Normalise(x, Preset);
         return x.view(n, Views, c, CropSize, CropSize).MoveToOuterDisposeScope();
     }
@@ -108,9 +111,14 @@ public sealed class ViewSampler
     /// <summary><c>(x_c − mean_c) / std_c</c> over the channel dimension (third from the end).</summary>
     public static Tensor Normalise(Tensor x, AugmentationPreset preset)
     {
-        using var scope = NewDisposeScope();
-        var (mean, std) = Stats(x, preset);
-        return ((x - mean) / std).MoveToOuterDisposeScope();
+        CheckChannels(x, preset);
+        var y = x.clone();   // per channel with scalar constants: no constant tensor to copy to the device per batch
+        for (int ch = 0; ch < preset.Channels; ch++)
+        {
+            using var plane = y.narrow(-3, ch, 1);
+            plane.sub_(preset.Mean[ch]).div_(preset.Std[ch]);
+        }
+        return y;
     }
 
     /// <summary>The inverse of <see cref="Normalise"/>: <c>x_c·std_c + mean_c</c>.</summary>
@@ -121,11 +129,16 @@ public sealed class ViewSampler
         return (x * std + mean).MoveToOuterDisposeScope();
     }
 
-    private static (Tensor Mean, Tensor Std) Stats(Tensor x, AugmentationPreset preset)
+    private static void CheckChannels(Tensor x, AugmentationPreset preset)
     {
         if (x.dim() < 3 || x.shape[^3] != preset.Channels)
             throw new SelfSupError(
                 $"Preset '{preset.Name}' expects {preset.Channels}-channel images, got shape [{string.Join(", ", x.shape)}].");
+    }
+
+    private static (Tensor Mean, Tensor Std) Stats(Tensor x, AugmentationPreset preset)
+    {
+        CheckChannels(x, preset);
         var mean = tensor(preset.Mean, dtype: x.dtype, device: x.device).view(-1, 1, 1);
         var std = tensor(preset.Std, dtype: x.dtype, device: x.device).view(-1, 1, 1);
         return (mean, std);

@@ -1,0 +1,77 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SelfSup.Training;
+
+/// <summary>
+/// SGD with momentum and L2 weight decay, as <c>torch.optim.SGD</c> (no dampening, no Nesterov): with g ← ∇ + wd·w,
+/// b ← g on the first step and b ← μb + g after, w ← w − lr·b, over all parameters at once (<see cref="FlatParameters"/>).
+/// Checkpoints hold TorchSharp's SGD state format.
+/// </summary>
+public sealed class FlatSgd : ITrainingOptimizer
+{
+    private readonly Tensor buffer;
+    private readonly OptimizerStateFile file;
+    private readonly double weightDecay, momentum;
+    private double lr;
+    private bool started;
+
+    public FlatSgd(FlatParameters flat, double lr, double weightDecay, double momentum)
+    {
+        Flat = flat;
+        this.lr = lr; this.weightDecay = weightDecay; this.momentum = momentum;
+        buffer = torch.zeros_like(flat.Data);
+        file = new OptimizerStateFile(torch.optim.SGD(flat.Parameters, lr, momentum: momentum, weight_decay: weightDecay));
+    }
+
+    public FlatParameters Flat { get; }
+
+    public void ZeroGrad() => Flat.ZeroGrad();
+
+    public void SetLearningRate(double lr) => this.lr = lr;
+
+    public void Step()
+    {
+        using var _ = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var g = weightDecay != 0 ? Flat.Grad.add(Flat.Data, alpha: weightDecay) : Flat.Grad;
+        if (momentum == 0) { Flat.Data.add_(g, alpha: -lr); return; }
+        if (started) buffer.mul_(momentum).add_(g);
+        else buffer.copy_(g);
+        started = true;
+        Flat.Data.add_(buffer, alpha: -lr);
+    }
+
+    public void Save(string path)
+    {
+        for (int i = 0; i < Flat.Parameters.Count; i++)
+        {
+            var state = (TorchSharp.Modules.SGD.State)file.States[i];
+            state.momentum_buffer?.Dispose();
+            state.momentum_buffer = started && momentum != 0 ? Flat.Segment(buffer, i) : null;
+        }
+        file.Save(path, lr);
+    }
+
+    public void Load(string path)
+    {
+        file.Load(path);
+        var buffers = file.States.Select(s => ((TorchSharp.Modules.SGD.State)s).momentum_buffer).ToList();
+        started = buffers.All(b => b is not null);
+        if (!started && buffers.Any(b => b is not null))
+            throw new SelfSupError($"'{path}' holds momentum for some parameters only; all parameters step together, so it was not written by SelfSup");
+        using var _ = torch.no_grad();
+        for (int i = 0; i < buffers.Count && started; i++)
+        {
+            using var view = Flat.Segment(buffer, i);
+            view.copy_(buffers[i]!);
+        }
+    }
+
+    public void Dispose()
+    {
+        file.Dispose();
+        buffer.Dispose();
+        Flat.Dispose();
+    }
+}
