@@ -23,6 +23,8 @@ public sealed record DataBenchmarkOptions
     public double? StepImagesPerSecond { get; init; }
     public int StepSteps { get; init; } = 5;
     public int Threads { get; init; }
+    /// <summary>Device of the training step the cache is measured against (cpu, cuda).</summary>
+    public string Device { get; init; } = "cpu";
 }
 
 /// <summary>What <see cref="DataBenchmark.Run"/> measured.</summary>
@@ -110,10 +112,10 @@ public static class DataBenchmark
 
     private static double MeasureStep(DataBenchmarkOptions o, Action<string>? log)
     {
-        var step = new StepBenchmarkOptions { Steps = o.StepSteps, Warmup = 1, Threads = o.Threads };
+        var step = new StepBenchmarkOptions { Steps = o.StepSteps, Warmup = 1, Threads = o.Threads, Device = o.Device };
         var (viewsPerSecond, _) = StepBenchmark.Run(step);
         double images = viewsPerSecond / step.Views;
-        log?.Invoke($"bench step: {images:F1} images/s ({viewsPerSecond:F1} views/s; {step.Model} width {step.Width}, {step.Batch} images × {step.Views} views of {step.Image} px)");
+        log?.Invoke($"bench step on {o.Device}: {images:F1} images/s ({viewsPerSecond:F1} views/s; {step.Model} width {step.Width}, {step.Batch} images × {step.Views} views of {step.Image} px)");
         return images;
     }
 

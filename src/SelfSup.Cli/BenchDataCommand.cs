@@ -18,15 +18,16 @@ public static class BenchDataCommand
         var stepRate = new Option<double?>("--step-images-per-s") { Description = "Skip measuring the training step; use this rate" };
         var stepSteps = new Option<int>("--step-steps") { DefaultValueFactory = _ => d.StepSteps, Description = "Timed training steps" };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => d.Threads, Description = "CPU threads (0 = all)" };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => d.Device, Description = "Device of the training step the cache must feed: cpu or cuda" };
         var command = new Command("data", "Data pipeline: CIFAR images/s from the memory-mapped cache vs images/s the bench training step consumes (target >= 20x), " +
                                           "and an ImageFolder epoch from the cache vs decoding every JPEG (target >= 5x). Last line feed_ratio=<x> folder_speedup=<x>.");
-        foreach (var o in new Option[] { cifarDir, cifarImages, folderDir, folderImages, side, stepRate, stepSteps, threads }) command.Options.Add(o);
+        foreach (var o in new Option[] { cifarDir, cifarImages, folderDir, folderImages, side, stepRate, stepSteps, threads, device }) command.Options.Add(o);
         command.SetAction(r =>
         {
             var o = new DataBenchmarkOptions
             {
                 CifarDir = r.GetValue(cifarDir), CifarImages = r.GetValue(cifarImages), FolderDir = r.GetValue(folderDir), FolderImages = r.GetValue(folderImages),
-                CacheSide = r.GetValue(side), StepImagesPerSecond = r.GetValue(stepRate), StepSteps = r.GetValue(stepSteps), Threads = r.GetValue(threads),
+                CacheSide = r.GetValue(side), StepImagesPerSecond = r.GetValue(stepRate), StepSteps = r.GetValue(stepSteps), Threads = r.GetValue(threads), Device = r.GetValue(device)!,
             };
             var result = DataBenchmark.Run(o, Console.WriteLine);
             var inv = CultureInfo.InvariantCulture;

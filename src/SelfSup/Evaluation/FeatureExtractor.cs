@@ -34,14 +34,14 @@ public static class FeatureExtractor
                 NativeCallGate.SafePoint();
                 using var scope = torch.NewDisposeScope();
                 int start = b * batchSize, count = Math.Min(batchSize, data.Count - start);
-                var images = data.Images.narrow(0, start, count);
-                var features = encoder.Features(clean.Clean(images).to(device)).cpu();
+                var images = DeviceCopy.Of(data.Images.narrow(0, start, count), device);   // views are drawn on the device
+                var features = encoder.Features(clean.Clean(images)).cpu();
                 if (augmented is not null)
                 {
                     var views = augmented.Sample(images, generator);                 // n×(K−1)×C×S×S
                     long k = averageViews - 1;
                     var flat = views.narrow(1, 0, k).reshape(count * k, views.shape[2], views.shape[3], views.shape[4]);
-                    var viewFeatures = encoder.Features(flat.to(device)).cpu().reshape(count, k, -1);
+                    var viewFeatures = encoder.Features(flat).cpu().reshape(count, k, -1);
                     features = (features + viewFeatures.sum(1)) / averageViews;
                 }
                 chunks.Add(features.MoveToOuterDisposeScope());

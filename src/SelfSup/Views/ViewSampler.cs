@@ -86,8 +86,8 @@ public sealed class ViewSampler
     /// The unaugmented images for evaluation, normalised: if H×W differs from S×S the shorter side is resized to S
     /// (bilinear, antialiased) and the centre S×S is kept.
     /// </summary>
-    /// <param name="images">N×C×H×W uint8 on the CPU.</param>
-    /// <returns>N×C×S×S float32.</returns>
+    /// <param name="images">N×C×H×W uint8 (CPU or the training device).</param>
+    /// <returns>N×C×S×S float32 on the images' device.</returns>
     public Tensor Clean(Tensor images)
     {
         CheckImages(images);

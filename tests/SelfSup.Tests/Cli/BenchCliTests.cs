@@ -21,6 +21,42 @@ public sealed class BenchCliTests
         Assert.True(LastValue(CliProcess.Run(["bench", "step", .. Tiny]), "images_per_s") > 0);
 
     [Fact]
+    public void StepOnTheCpuDeviceTimesThePhasesOfTheTrainersStep()
+    {
+        var r = CliProcess.Run(["bench", "step", "--device", "cpu", .. Tiny]);
+        Assert.True(LastValue(r, "images_per_s") > 0);
+        var phases = r.Stdout.Split('\n').Single(l => l.StartsWith("phases"));
+        var seconds = System.Text.RegularExpressions.Regex.Matches(phases, @"[0-9]+\.[0-9]+").Select(m => double.Parse(m.Value, CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(3, seconds.Count);
+        Assert.True(seconds[0] > 0 && seconds[1] > 0, phases);   // forward+loss and backward take time; the optimiser may round to 0
+    }
+
+    [Fact]
+    public void StepRejectsAnUnavailableDeviceAndABadTunerSettingInOneLine()
+    {
+        if (!TorchSharp.torch.cuda.is_available())
+        {
+            var cuda = CliProcess.Run(["bench", "step", "--device", "cuda", .. Tiny]);
+            Assert.NotEqual(0, cuda.ExitCode);
+            Assert.Contains("--device cpu", cuda.Stderr);
+            Assert.Single(cuda.Stderr.Trim().Split('\n'));
+        }
+        var tuner = CliProcess.Run(["bench", "step", "--cudnn-benchmark", "maybe", .. Tiny]);
+        Assert.NotEqual(0, tuner.ExitCode);
+        Assert.Contains("--cudnn-benchmark 'maybe'", tuner.Stderr);
+    }
+
+    [Fact]
+    public void DoctorOnAnUnavailableDeviceExitsOneNamingTheFix()
+    {
+        if (TorchSharp.torch.cuda.is_available()) return;   // the case needs a machine without CUDA
+        var r = CliProcess.Run("doctor", "--device", "cuda");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("FAIL libtorch and device", r.Stdout);
+        Assert.Contains("--device cpu", r.Stdout);
+    }
+
+    [Fact]
     public void PipelinePrintsTheRatioToPremadeTensors() =>
         Assert.InRange(LastValue(CliProcess.Run(["bench", "pipeline", .. Tiny]), "pipeline_over_premade"), 0.01, 100);
 
