@@ -28,7 +28,7 @@ public static class TheoryCommand
         var beta = new Option<string>("--beta") { Description = "Orthogonality weight: 'auto' (beta = c/d) or a fixed number", DefaultValueFactory = _ => "auto" };
         var betaC = new Option<double>("--beta-c") { Description = "The constant c of beta = c/d", DefaultValueFactory = _ => OrthogonalityWeight.DefaultC };
         var compareBeta = new Option<double>("--compare-beta") { Description = "The fixed beta the c/d rule is compared with in the beta study", DefaultValueFactory = _ => 0.005 };
-        var steps = new Option<int>("--steps") { Description = "Optimiser steps per run", DefaultValueFactory = _ => 400 };
+        var steps = new Option<int>("--steps") { Description = "Optimiser steps per run", DefaultValueFactory = _ => TheoryRunSettings.DefaultSteps };
         var batch = new Option<int>("--batch-size") { Description = "Images per step (each with M views)", DefaultValueFactory = _ => 128 };
         var hidden = new Option<int>("--hidden") { Description = "Width H of the MLP encoder (the backbone features)", DefaultValueFactory = _ => 128 };
         var method = new Option<string>("--method") { Description = "Loss: bt, bt-pairwise, bt-official, vicreg, vicreg-official", DefaultValueFactory = _ => "bt" };

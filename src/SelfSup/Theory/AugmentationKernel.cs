@@ -112,6 +112,23 @@ public sealed class AugmentationKernel : IDisposable
         return SubspaceAlignment.Compute(SqrtMarginal.unsqueeze(1) * centred, Vectors.narrow(1, 1, d));
     }
 
+    /// <summary>
+    /// Alignment of the top-d principal subspace of features F (n × r, r possibly ≥ n) with the top d non-constant
+    /// eigenfunctions: the d leading left singular vectors of A = D_q^{1/2}(F − 1 qᵀF) against U_d. Unlike
+    /// <see cref="Align"/> on all r features — which is 1 for any features once r ≥ n, since every function of n points
+    /// is then in their span — this asks whether the features' main directions are the eigenfunctions.
+    /// </summary>
+    public double AlignPrincipal(Tensor features, int d)
+    {
+        CheckDim(d);
+        using var scope = NewDisposeScope();
+        var f = features.to(float64);
+        var centred = SqrtMarginal.unsqueeze(1) * (f - Marginal.unsqueeze(0).matmul(f));
+        var (u, singular, _) = linalg.svd(centred, fullMatrices: false);
+        long keep = Math.Min(d, u.shape[1]);   // u·s keeps the scale, so directions of singular value 0 are dropped as numerical zeros
+        return SubspaceAlignment.Compute(u.narrow(1, 0, keep) * singular.narrow(0, 0, keep), Vectors.narrow(1, 1, d));
+    }
+
     private void CheckDim(int d)
     {
         if (d < 1 || d + 1 > Count)

@@ -10,7 +10,8 @@ namespace SelfSup.Theory;
 /// <param name="Beta">Orthogonality weight β used.</param>
 /// <param name="BetaRule">"auto" (β = c/d) or "fixed".</param>
 /// <param name="Alignment">Embeddings (n × d) vs the top d non-constant eigenfunctions of the exact kernel.</param>
-/// <param name="FeatureAlignment">Backbone features (n × H) vs the same subspace: the fraction of it they capture (random ≈ H/n).</param>
+/// <param name="FeatureAlignment">The top-d principal subspace of the backbone features (n × H) vs the same subspace
+/// (<see cref="AugmentationKernel.AlignPrincipal"/>): whether the features' main directions are the eigenfunctions (random ≈ d/n).</param>
 /// <param name="EmpiricalAlignment">Embeddings vs the top d eigenfunctions of the empirical kernel of the views drawn so far.</param>
 /// <param name="KernelAlignment">Top-d eigenspace of the empirical kernel vs the exact one: how well the sampled views estimate it.</param>
 /// <param name="Loss">Mean training loss since the previous evaluation (NaN at step 0).</param>

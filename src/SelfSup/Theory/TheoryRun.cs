@@ -8,10 +8,17 @@ using static TorchSharp.torch.nn;
 
 namespace SelfSup.Theory;
 
-/// <summary>Settings of one theory run (one M, one d, one β).</summary>
-public sealed record TheoryRunSettings(int Views, int ProjDim, double Beta, string BetaRule, int Steps, int BatchSize = 128,
+/// <summary>Settings of one theory run (one M, one d, one β); the defaults are <c>selfsup theory</c>'s.</summary>
+public sealed record TheoryRunSettings(int Views, int ProjDim, double Beta, string BetaRule, int Steps = TheoryRunSettings.DefaultSteps, int BatchSize = 128,
     int Hidden = 128, string Method = "bt", string Optimizer = "adam", double LearningRate = 1e-3, double WeightDecay = 1e-6,
-    int EvalEvery = 50, int Seed = 0, bool EmpiricalKernel = true);
+    int EvalEvery = 50, int Seed = 0, bool EmpiricalKernel = true)
+{
+    /// <summary>
+    /// Optimiser steps per run by default: on worlds of a few hundred latent images with a clear gap at d, the default
+    /// recipe passes alignment 0.8 within 500 steps and ends at 0.90–0.95 (about 2 s a run on 2 cores).
+    /// </summary>
+    public const int DefaultSteps = 1000;
+}
 
 /// <summary>
 /// Trains a small encoder on views drawn from a <see cref="SyntheticWorld"/> with SelfSup's own loss
@@ -19,7 +26,9 @@ public sealed record TheoryRunSettings(int Views, int ProjDim, double Beta, stri
 /// close the learned embeddings come to the top eigenfunctions of the augmentation kernel.
 /// <para>
 /// Encoder: MLP Linear(D → H) → ReLU → Linear(H → H) → ReLU gives the features (H), then SelfSup's
-/// <see cref="Projector"/> (Linear → BatchNorm → ReLU → Linear) the embeddings (d). A step draws B images uniformly,
+/// <see cref="Projector"/> (Linear(H → H) → BatchNorm → ReLU → Linear(H → d)) the embeddings (d). The projector's hidden
+/// layer is as wide as the encoder: at the trainer's default width (= d) a theory run's d of 2–16 is a d-wide ReLU
+/// bottleneck, which left the alignment at 0.13 where width H reaches 0.47 (docs/notes/2026-12-04-theory-recipe.md). A step draws B images uniformly,
 /// M views per image (j ~ P[i, :], x = R[j] + σε), one forward pass over all B·M views, the loss on B × M × d.
 /// Evaluation runs the encoder on the n clean renderings R in training mode under no_grad (BatchNorm normalises
 /// with the statistics of the n latent images, close to those of a view batch).
@@ -41,7 +50,7 @@ public static class TheoryRun
         var generator = new Generator((ulong)s.Seed);
         torch.manual_seed(s.Seed);
         using var backbone = Sequential(Linear(world.RenderDim, s.Hidden), ReLU(), Linear(s.Hidden, s.Hidden), ReLU());
-        using var projector = new Projector(s.Hidden, d);
+        using var projector = new Projector(s.Hidden, d, hiddenDim: s.Hidden);
         var parameters = backbone.parameters().Concat(projector.parameters()).ToList();
         using var optimizer = OptimizerFactory.Create(s.Optimizer, parameters, s.LearningRate, s.WeightDecay);
         var loss = LossFactory.Create(s.Method, s.Beta, 25, normalize: true);
@@ -124,7 +133,7 @@ public static class TheoryRun
         var centred = z - z.mean([0], keepdim: true);
         var covariance = centred.t().matmul(centred) / Math.Max(1, n - 1);
         var spectrum = linalg.eigvalsh(covariance).flip(0).data<double>().ToArray();
-        return new TheoryEvaluation(step, s.Views, d, s.Beta, s.BetaRule, exact.Align(embeddings, d), exact.Align(features, d),
+        return new TheoryEvaluation(step, s.Views, d, s.Beta, s.BetaRule, exact.Align(embeddings, d), exact.AlignPrincipal(features, d),
             empirical, kernelAlignment, meanLoss, spectrum, seconds);
     }
 }
