@@ -10,7 +10,8 @@ namespace SelfSup.Experiments;
 /// <see cref="ConfigurationsTable"/>; per study, its figure chosen by what varies in it — proj_dim →
 /// <see cref="AccuracyVsProjectorDimFigure"/> (Fig. 2), views at one fraction → <see cref="AccuracyCurvesFigure"/>
 /// (Fig. 3), fraction → <see cref="ViewsTimesFractionFigure"/> (Fig. 4); <see cref="ParetoFigure"/> (Fig. 5);
-/// <see cref="TimeToTargetTable"/> (Tables 2–3); <see cref="SpectrumTable"/>.
+/// <see cref="ClaimsTable"/> (each claim held, not held or not separable from noise); <see cref="TimeToTargetTable"/>
+/// (Tables 2–3); <see cref="SpectrumTable"/>.
 /// </summary>
 public static class Report
 {
@@ -41,6 +42,7 @@ public static class Report
 
         ConfigurationsTable.Write(md, groups);
         StudySections(md, groups, studyOrder);
+        ClaimsTable.Write(md, groups);
         ParetoFigure.Write(md, groups);
         double? target = options.Target ?? TimeToAccuracy.DefaultTarget(runs.Select(r => r.Evals), md.EvalMetric);
         TimeToTargetTable.Write(md, groups, target, options.Target is null);

@@ -50,6 +50,56 @@ public sealed class ReportTests
         new() { ProjDim = d, Beta = beta, Views = views, Fraction = fraction, Seed = seed, Width = 8, Epochs = 3, EvalEvery = 1 };
 
     [Fact]
+    public void Claims_are_judged_by_the_difference_of_means_against_two_standard_errors()
+    {
+        // seeds by hand: β = c/d 80, 82, 84 (mean 82, std 2); fixed 70, 71, 72 (71, 1): +11 ± √(4/3 + 1/3) = ±1.29 → held
+        // M = 4 final 80, 81, 82 (81, 1) vs M = 2 80.5, 82.5, 83.5 (82.17, 1.53): −1.17 ± √(1/3 + 2.33/3) = ±1.05 → not separable
+        using var dir = new TempDir();
+        double[] auto = [80, 82, 84], fixedBeta = [70, 71, 72], m4 = [80, 81, 82], m2 = [80.5, 82.5, 83.5];
+        for (int seed = 0; seed < 3; seed++)
+        {
+            FakeRun(dir.Path, $"d16_auto_s{seed}", Config(16, "auto", seed: seed), auto[seed], 100, ["projector"]);
+            FakeRun(dir.Path, $"d16_fixed_s{seed}", Config(16, "0.0004", seed: seed), fixedBeta[seed], 100, ["projector"]);
+            FakeRun(dir.Path, $"m2_s{seed}", Config(seed: seed), m2[seed], 100, ["views"], start: 60, perEpoch: 10);
+            FakeRun(dir.Path, $"m4_s{seed}", Config(views: 4, seed: seed), m4[seed], 200, ["views"], start: 70 + seed, perEpoch: 5);
+        }
+        var md = File.ReadAllText(Report.Build(dir.Path).MarkdownPath);
+        var claims = Section(md, "## The paper's claims", "## Error vs runtime");
+        var beta = claims.Split('\n').Single(l => l.Contains("d = 16: β = c/d vs β = 0.0004"));
+        Assert.Contains("82.00 ± 2.00 (n = 3)", beta);
+        Assert.Contains("+11.00 ± 1.29", beta);
+        Assert.Contains("**held**", beta);
+        var epoch = claims.Split('\n').Single(l => l.Contains("M = 4 beats M = 2 per epoch"));
+        Assert.Contains("-1.17 ± 1.05", epoch);
+        Assert.Contains("not separable from noise", epoch);
+        // per second: at 100 s (M = 2's end) M = 4 has done 1.5 of its 3 epochs → its epoch-1 evaluation, 70, 71, 72; M = 2's epoch 3: 80 each
+        var second = claims.Split('\n').Single(l => l.Contains("M = 4 beats M = 2 per second"));
+        Assert.Contains("71.00 ± 1.00", second);
+        Assert.Contains("**not held**", second);
+    }
+
+    [Theory]
+    [InlineData(3, 1, false, ClaimVerdict.Held)]
+    [InlineData(-3, 1, false, ClaimVerdict.NotHeld)]
+    [InlineData(1.9, 1, false, ClaimVerdict.NotSeparable)]
+    [InlineData(-1.9, 1, true, ClaimVerdict.Held)]
+    [InlineData(-2.1, 1, true, ClaimVerdict.NotHeld)]
+    [InlineData(5, double.NaN, false, ClaimVerdict.NoSpread)]
+    public void A_verdict_needs_two_standard_errors(double difference, double error, bool matches, ClaimVerdict expected) =>
+        Assert.Equal(expected, ClaimsTable.Judge(difference, error, matches));
+
+    [Fact]
+    public void Welchs_standard_error_of_a_difference_of_means()
+    {
+        var a = Stat.Of([80, 82, 84])!.Value;
+        var b = Stat.Of([70, 71, 72])!.Value;
+        var (difference, error) = Stat.Difference(a, b);
+        Assert.Equal(11, difference, 12);
+        Assert.Equal(Math.Sqrt(4.0 / 3 + 1.0 / 3), error, 12);
+        Assert.True(double.IsNaN(Stat.Difference(a, Stat.Of([75])!.Value).StandardError));
+    }
+
+    [Fact]
     public void ReportAggregatesSeedsAndDrawsEveryFigure()
     {
         using var dir = new TempDir();

@@ -87,7 +87,7 @@ public sealed class SweepConfigTests
     [Fact]
     public void EveryPresetParses()
     {
-        Assert.Equal(12, SweepConfig.Parse(ReproducePresets.Yaml("fashion-mnist-small"), "preset").Expand().Count);
+        Assert.Equal(24, SweepConfig.Parse(ReproducePresets.Yaml("fashion-mnist-small"), "preset").Expand().Count);   // 8 cells × 3 seeds
         foreach (var name in ReproducePresets.Names)
         {
             var cells = SweepConfig.Parse(ReproducePresets.Yaml(name), name).Expand();
