@@ -1,5 +1,5 @@
 # SelfSup: `make demo` and `make test` do all set-up themselves (through `make setup`).
-.PHONY: setup build test demo bench clean pack install uninstall
+.PHONY: setup build test demo bench clean pack install uninstall docs
 
 DOTNET_FLAGS := -nologo -v quiet -clp:ErrorsOnly
 # TORCH=cuda swaps TorchSharp-cpu for TorchSharp-cuda-linux (make setup TORCH=cuda); the default cpu build is what CI tests
@@ -16,9 +16,17 @@ build: setup
 
 test: setup
 	@bash scripts/test.sh
+	@$(MAKE) --no-print-directory docs   # the documentation must build without a broken link or cref
 
 demo: setup
 	bash scripts/demo.sh
+
+# the documentation site (docs/_site): the guides in docs/ and an API reference from the XML doc comments (docfx,
+# a .NET tool restored from NuGet); warnings, such as a link or cref that resolves to nothing, fail the build
+docs: setup
+	@dotnet tool restore >/dev/null
+	@cd docs && dotnet docfx docfx.json --warningsAsErrors
+	@echo "[docs] site: docs/_site/index.html"
 
 # NuGet packages into artifacts/packages: SelfSup (the library) and SelfSup.Tool (the `selfsup` dotnet tool)
 pack: setup
@@ -39,4 +47,4 @@ uninstall:
 	@rm -f "$(PREFIX)/bin/selfsup"
 
 clean:
-	rm -rf src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj artifacts
+	rm -rf src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj artifacts docs/_site docs/api/*.yml

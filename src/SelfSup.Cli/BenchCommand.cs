@@ -81,7 +81,7 @@ public static class BenchCommand
             return 0;
         });
 
-        var bench = new Command("bench", "Benchmarks (see bench/README.md).");
+        var bench = new Command("bench", "Benchmarks (see docs/benchmarks.md).");
         bench.Subcommands.Add(step);
         bench.Subcommands.Add(pipeline);
         bench.Subcommands.Add(BenchDataCommand.Create());

@@ -16,9 +16,9 @@ public sealed class LibraryExampleTests
     }
 
     [Fact]
-    public void The_readme_shows_the_example_exactly_as_compiled()
+    public void The_library_guide_shows_the_example_exactly_as_compiled()
     {
-        string readme = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "README.md")).ReplaceLineEndings("\n");
+        string readme = File.ReadAllText(Path.Combine(DocsTests.RepositoryRoot, "docs", "library.md")).ReplaceLineEndings("\n");
         string source = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples-source", "LibraryQuickStart.cs")).ReplaceLineEndings("\n");
         int start = source.IndexOf("public static double Run", StringComparison.Ordinal);
         Assert.True(start > 0);

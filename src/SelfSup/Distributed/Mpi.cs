@@ -96,7 +96,7 @@ internal static unsafe class Mpi
             throw new SelfSupError($"this MPI provides thread level {provided}; SelfSup needs MPI_THREAD_SERIALIZED (2): autograd may call collectives from its own thread");
     }
 
-    public static void Finalize()
+    public static void Shutdown()
     {
         if (lib == IntPtr.Zero) return;
         int done;

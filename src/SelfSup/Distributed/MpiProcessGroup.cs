@@ -68,5 +68,5 @@ public sealed class MpiProcessGroup : ProcessGroup
         Mpi.Abort(exitCode == 0 ? 1 : exitCode);
     }
 
-    public override void Dispose() => Mpi.Finalize();
+    public override void Dispose() => Mpi.Shutdown();
 }

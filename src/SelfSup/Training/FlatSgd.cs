@@ -10,17 +10,16 @@ namespace SelfSup.Training;
 /// </summary>
 public sealed class FlatSgd : ITrainingOptimizer
 {
-    private readonly Tensor buffer;
+    private readonly HeavyBall heavyBall;
     private readonly OptimizerStateFile file;
     private readonly double weightDecay, momentum;
     private double lr;
-    private bool started;
 
     public FlatSgd(FlatParameters flat, double lr, double weightDecay, double momentum)
     {
         Flat = flat;
         this.lr = lr; this.weightDecay = weightDecay; this.momentum = momentum;
-        buffer = torch.zeros_like(flat.Data);
+        heavyBall = new HeavyBall(flat.Data, momentum);
         file = new OptimizerStateFile(torch.optim.SGD(flat.Parameters, lr, momentum: momentum, weight_decay: weightDecay));
     }
 
@@ -35,11 +34,8 @@ public sealed class FlatSgd : ITrainingOptimizer
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         var g = weightDecay != 0 ? Flat.Grad.add(Flat.Data, alpha: weightDecay) : Flat.Grad;
-        if (momentum == 0) { Flat.Data.add_(g, alpha: -lr); return; }
-        if (started) buffer.mul_(momentum).add_(g);
-        else buffer.copy_(g);
-        started = true;
-        Flat.Data.add_(buffer, alpha: -lr);
+        if (momentum == 0) Flat.Data.add_(g, alpha: -lr);
+        else heavyBall.Step(Flat.Data, g, lr);
     }
 
     public void Save(string path)
@@ -48,7 +44,7 @@ public sealed class FlatSgd : ITrainingOptimizer
         {
             var state = (TorchSharp.Modules.SGD.State)file.States[i];
             state.momentum_buffer?.Dispose();
-            state.momentum_buffer = started && momentum != 0 ? Flat.Segment(buffer, i) : null;
+            state.momentum_buffer = heavyBall.Started ? Flat.Segment(heavyBall.Velocity, i) : null;
         }
         file.Save(path, lr);
     }
@@ -57,13 +53,13 @@ public sealed class FlatSgd : ITrainingOptimizer
     {
         file.Load(path);
         var buffers = file.States.Select(s => ((TorchSharp.Modules.SGD.State)s).momentum_buffer).ToList();
-        started = buffers.All(b => b is not null);
-        if (!started && buffers.Any(b => b is not null))
+        heavyBall.Started = buffers.All(b => b is not null);
+        if (!heavyBall.Started && buffers.Any(b => b is not null))
             throw new SelfSupError($"'{path}' holds momentum for some parameters only; all parameters step together, so it was not written by SelfSup");
         using var _ = torch.no_grad();
-        for (int i = 0; i < buffers.Count && started; i++)
+        for (int i = 0; i < buffers.Count && heavyBall.Started; i++)
         {
-            using var view = Flat.Segment(buffer, i);
+            using var view = Flat.Segment(heavyBall.Velocity, i);
             view.copy_(buffers[i]!);
         }
     }
@@ -71,7 +67,7 @@ public sealed class FlatSgd : ITrainingOptimizer
     public void Dispose()
     {
         file.Dispose();
-        buffer.Dispose();
+        heavyBall.Dispose();
         Flat.Dispose();
     }
 }

@@ -13,17 +13,17 @@ namespace SelfSup.Training;
 /// </summary>
 public sealed class LarsOptimizer : ITrainingOptimizer
 {
-    private readonly Tensor velocity, decayed, segmentOf, isMatrix;
-    private readonly double weightDecay, momentum, eta;
+    private readonly Tensor decayed, segmentOf, isMatrix;
+    private readonly HeavyBall heavyBall;
+    private readonly double weightDecay, eta;
     private double lr;
-    private bool started;
 
     public LarsOptimizer(FlatParameters flat, double lr, double weightDecay, double momentum = 0.9, double eta = 0.001)
     {
         Flat = flat;
-        this.lr = lr; this.weightDecay = weightDecay; this.momentum = momentum; this.eta = eta;
+        this.lr = lr; this.weightDecay = weightDecay; this.eta = eta;
         var device = flat.Data.device;
-        velocity = torch.zeros_like(flat.Data);
+        heavyBall = new HeavyBall(flat.Data, momentum);
         var matrix = flat.Parameters.Select(p => p.dim() > 1).ToArray();
         isMatrix = torch.tensor(matrix, device: device);
         var counts = flat.Segments.Select(s => s.Count).ToArray();
@@ -49,10 +49,7 @@ public sealed class LarsOptimizer : ITrainingOptimizer
         var gradNorms = PerParameterNorms(g);
         var trust = torch.where(isMatrix & (weightNorms > 0) & (gradNorms > 0), eta * weightNorms / gradNorms, torch.ones_like(weightNorms));
         g.mul_(trust.index_select(0, segmentOf));
-        if (started) velocity.mul_(momentum).add_(g);
-        else velocity.copy_(g);
-        started = true;
-        Flat.Data.add_(velocity, alpha: -lr);
+        heavyBall.Step(Flat.Data, g, lr);
     }
 
     /// <summary>‖x_p‖ of every parameter's part of a flat buffer, as one tensor.</summary>
@@ -65,9 +62,9 @@ public sealed class LarsOptimizer : ITrainingOptimizer
         writer.Write(Flat.Parameters.Count);
         for (int i = 0; i < Flat.Parameters.Count; i++)
         {
-            writer.Write(started);
-            if (!started) continue;
-            using var view = Flat.Segment(velocity, i);
+            writer.Write(heavyBall.Started);
+            if (!heavyBall.Started) continue;
+            using var view = Flat.Segment(heavyBall.Velocity, i);
             view.Save(writer);
         }
     }
@@ -82,18 +79,18 @@ public sealed class LarsOptimizer : ITrainingOptimizer
         {
             present[i] = reader.ReadBoolean();
             if (!present[i]) continue;
-            using var view = Flat.Segment(velocity, i);
+            using var view = Flat.Segment(heavyBall.Velocity, i);
             view.Load(reader);
         }
-        started = present.All(p => p);
-        if (!started && present.Any(p => p))
+        heavyBall.Started = present.All(p => p);
+        if (!heavyBall.Started && present.Any(p => p))
             throw new SelfSupError($"'{path}' holds LARS velocity for some parameters only; all parameters step together, so it was not written by SelfSup");
-        if (!started) velocity.zero_();
+        if (!heavyBall.Started) heavyBall.Velocity.zero_();
     }
 
     public void Dispose()
     {
-        velocity.Dispose(); decayed.Dispose(); segmentOf.Dispose(); isMatrix.Dispose();
+        heavyBall.Dispose(); decayed.Dispose(); segmentOf.Dispose(); isMatrix.Dispose();
         Flat.Dispose();
     }
 }

@@ -6,22 +6,6 @@ using static TorchSharp.torch;
 
 namespace SelfSup.Training;
 
-/// <summary>What one training step reports: the loss and the embeddings' spread (<see cref="CollapseMonitor"/>).</summary>
-public readonly record struct StepOutcome(double Loss, double Spread);
-
-/// <summary>The points of a step <see cref="TrainingStep.OnPhase"/> is called at (for the benchmark's phase times).</summary>
-public enum StepPhase { ForwardAndLoss, Backward, Optimizer }
-
-/// <summary>
-/// A step that cannot go on: the trainer adds where the last good checkpoint is. The message reads
-/// "<see cref="Problem"/>; training stopped. … <see cref="Remedy"/>".
-/// </summary>
-public sealed class TrainingStopped(string problem, string remedy) : SelfSupError($"{problem}; training stopped. {remedy}")
-{
-    public string Problem { get; } = problem;
-    public string Remedy { get; } = remedy;
-}
-
 /// <summary>
 /// One optimiser step of self-supervised training — the step <see cref="Pretrainer"/> runs and <c>bench step</c> times:
 /// N×M views → one forward pass over the N·M views → z (N×M×d, gathered over the ranks) → multi-view loss → backward →

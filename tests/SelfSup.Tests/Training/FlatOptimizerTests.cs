@@ -171,4 +171,69 @@ public sealed class FlatOptimizerTests
         loss.backward();
         Assert.Equal(flat.Grad.numel(), flat.Grad.sum().item<float>());
     }
+
+    [Fact]
+    public void A_loaded_Adam_state_keeps_the_configured_weight_decay()
+    {
+        using var dir = new TempDir();
+        var ps = Parameters();
+        using (var first = new FlatAdam(new FlatParameters(ps), 0.01, weightDecay: 0.1))
+        {
+            using (no_grad()) for (int i = 0; i < ps.Count; i++) ps[i].grad!.copy_(Gradient(ps[i], i, 0));
+            first.Step();
+            first.Save(dir.File("wd0.1.bin"));
+        }
+        List<Tensor> Continue(double weightDecay)
+        {
+            var qs = Parameters();
+            using var adam = new FlatAdam(new FlatParameters(qs), 0.01, weightDecay);
+            adam.Load(dir.File("wd0.1.bin"));
+            using (no_grad()) for (int i = 0; i < qs.Count; i++) qs[i].grad!.copy_(Gradient(qs[i], i, 1));
+            adam.Step();
+            adam.Save(dir.File($"continued-{weightDecay}.bin"));
+            return qs.Select(q => q.detach().clone()).ToList();
+        }
+        var none = Continue(0);
+        var strong = Continue(5);
+        Assert.True(MaxRelativeGap(none, strong) > 1e-4, "the step used the file's weight decay instead of the configured one");
+        // the file written after the resume carries the configured weight decay, not the one it was loaded from
+        using var reader = optim.Adam(Parameters(), 0.01, weight_decay: 0.3);
+        reader.load_state_dict(dir.File("continued-0.bin"));
+        Assert.Equal(0, ((TorchSharp.Modules.Adam.Options)((TorchSharp.Modules.ParamGroup)reader.ParamGroups.First()).Options).weight_decay);
+    }
+
+    [Fact]
+    public void The_gradient_sum_is_finite_exactly_when_every_gradient_is()
+    {
+        var ps = Parameters();
+        using var flat = new FlatParameters(ps);
+        using (no_grad()) for (int i = 0; i < ps.Count; i++) ps[i].grad!.fill_(0.5);
+        using (var sum = Finiteness.GradientSum(flat)) Assert.Equal(0.5 * ps.Sum(p => p.numel()), sum.item<double>(), 9);
+        using (no_grad()) ps[2].grad![3, 1] = float.NaN;
+        using (var sum = Finiteness.GradientSum(flat)) Assert.True(double.IsNaN(sum.item<double>()));
+        using (no_grad()) ps[2].grad![3, 1] = float.PositiveInfinity;
+        using (var sum = Finiteness.GradientSum(flat)) Assert.False(double.IsFinite(sum.item<double>()));
+    }
+
+    /// <summary>Three ranks whose all-reduce sums three copies: each rank's gradient counted thrice.</summary>
+    private sealed class ThreeEqualRanks : SelfSup.Distributed.ProcessGroup
+    {
+        public override int Rank => 0;
+        public override int Size => 3;
+        public override void AllReduceSum(Tensor tensor) => tensor.mul_(3);
+        public override void Broadcast(Tensor tensor, int root = 0) { }
+        public override double Max(double value) => value;
+        public override void Abort(string message, int exitCode) => throw new SelfSupError(message);
+    }
+
+    [Fact]
+    public void Averaging_a_flat_gradient_over_ranks_is_one_all_reduce_divided_by_the_rank_count()
+    {
+        var ps = Parameters();
+        using var flat = new FlatParameters(ps);
+        using (no_grad()) for (int i = 0; i < ps.Count; i++) ps[i].grad!.copy_(Gradient(ps[i], i, 0));
+        var before = ps.Select(p => p.grad!.clone()).ToList();
+        SelfSup.Distributed.GradientAverager.Average(flat.Grad, new ThreeEqualRanks());
+        Assert.True(MaxRelativeGap(ps.Select(p => p.grad!), before) < 1e-7);   // (3·g)/3 = g, seen through every parameter's view
+    }
 }
