@@ -31,6 +31,11 @@ public sealed record StepBenchmarkOptions
     public bool? CudnnBenchmark { get; init; }
     /// <summary>Extra steps, after the timed ones, that synchronise the device between phases to time them.</summary>
     public int PhaseSteps { get; init; } = 5;
+    /// <summary>Multi-crop: small crops per image besides the <see cref="Views"/> full ones (bt only).</summary>
+    public int SmallCrops { get; init; }
+    /// <summary>Side of the small crops; 0: half of <see cref="Image"/>.</summary>
+    public int SmallCropSize { get; init; }
+    public int SmallSide => SmallCropSize > 0 ? SmallCropSize : Math.Max(1, Image / 2);
 }
 
 /// <summary>
@@ -47,8 +52,10 @@ public static class StepBenchmark
     /// <summary>The step fed by one pre-made input tensor (no input pipeline at all).</summary>
     public static (double MedianViewsPerSecond, double[] StepSeconds) Run(StepBenchmarkOptions o, Action<int, int>? onStep = null)
     {
-        using var x = torch.randn([o.Batch, o.Views, o.Channels, o.Image, o.Image], device: Pretrainer.DeviceFor(o.Device));
-        return Time(o, _ => x.alias(), onStep);
+        var device = Pretrainer.DeviceFor(o.Device);
+        using var x = torch.randn([o.Batch, o.Views, o.Channels, o.Image, o.Image], device: device);
+        using var small = o.SmallCrops > 0 ? torch.randn([o.Batch, o.SmallCrops, o.Channels, o.SmallSide, o.SmallSide], device: device) : null;
+        return Time(o, _ => new ViewBatch(x.alias(), small?.alias()), onStep);
     }
 
     /// <summary>
@@ -61,7 +68,7 @@ public static class StepBenchmark
         using var pixels = torch.randint(0, 256, [images, o.Channels, o.Image, o.Image], dtype: ScalarType.Byte, generator: new torch.Generator(1));
         using var data = new ImageDataset("synthetic", "train", pixels.alias(), new int[images], 10);
         var preset = (o.Channels == 1 ? AugmentationPreset.FashionMnist : AugmentationPreset.Cifar) with { CropSize = o.Image };
-        var sampler = new ViewSampler(preset, o.Views);
+        var sampler = new ViewSampler(preset, o.Views, o.SmallCrops > 0 ? new SmallCrops(o.SmallCrops, o.SmallSide, SmallCrops.DefaultScaleMin, SmallCrops.DefaultScaleMax) : null);
         int steps = o.Warmup + o.Steps;
         var order = Enumerable.Range(0, (steps + o.PhaseSteps) * o.Batch).Select(i => i % images).ToArray();
         var batches = new EpochBatches(data, sampler, seed: 2, epoch: 0, order, o.Batch, Pretrainer.DeviceFor(o.Device));
@@ -70,7 +77,7 @@ public static class StepBenchmark
     }
 
     /// <summary>Median over the timed steps of the training step fed by <paramref name="input"/> (N×M×C×S×S on the device).</summary>
-    private static (double, double[]) Time(StepBenchmarkOptions o, Func<int, Tensor> input, Action<int, int>? onStep)
+    private static (double, double[]) Time(StepBenchmarkOptions o, Func<int, ViewBatch> input, Action<int, int>? onStep)
     {
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
         var device = Pretrainer.DeviceFor(o.Device);
@@ -84,7 +91,7 @@ public static class StepBenchmark
         bool channelsLast = MemoryLayout.UseChannelsLast(encoder, o.ChannelsLast);
         encoder.train();
         encoder.Precision = o.Precision;
-        var loss = LossFactory.Create(o.Method, LossFactory.Weight(o.Method, BetaSetting.Auto(), o.ProjDim, vicregLambda: 25), 25, true);
+        var loss = LossFactory.Create(o.Method, LossFactory.Weight(o.Method, BetaSetting.Auto(), o.ProjDim, vicregLambda: 25), 25, true, o.SmallCrops > 0 ? o.Views : null);
         using var optimizer = OptimizerFactory.Create("adam", encoder.parameters().ToList(), 1e-3, 1e-6);
         using var step = new TrainingStep(encoder, loss, optimizer) { ChannelsLast = channelsLast };
         void Synchronise() { if (device.type == DeviceType.CUDA) torch.cuda.synchronize(device); }

@@ -24,11 +24,13 @@ public static class BenchCommand
         private readonly Option<bool> noChannelsLast = new("--no-channels-last") { Description = "Keep NCHW layout (channels-last is the default, as in training)" };
         private readonly Option<string> precision = new("--precision") { DefaultValueFactory = _ => "fp32", Description = "fp32, bf16 or auto (as in pretrain)" };
         private readonly Option<string> device = new("--device") { DefaultValueFactory = _ => D.Device, Description = "cpu or cuda (the device is synchronised at the end of every timed step)" };
+        private readonly Option<int> smallCrops = new("--small-crops") { DefaultValueFactory = _ => 0, Description = "Multi-crop: small crops per image besides the --views full ones (bt)" };
+        private readonly Option<int> smallCropSize = new("--small-crop-size") { DefaultValueFactory = _ => 0, Description = "Side of the small crops (default: half of --image)" };
         private readonly Option<string> cudnnBenchmark = new("--cudnn-benchmark") { DefaultValueFactory = _ => "on", Description = "cuDNN's autotuner on CUDA: on (as in training) or off (PyTorch's default)" };
 
         public void AddTo(Command c)
         {
-            foreach (var o in new Option[] { model, width, batch, views, image, channels, projDim, method, threads, steps, noChannelsLast, precision, device, cudnnBenchmark }) c.Options.Add(o);
+            foreach (var o in new Option[] { model, width, batch, views, image, channels, projDim, method, threads, steps, noChannelsLast, precision, device, cudnnBenchmark, smallCrops, smallCropSize }) c.Options.Add(o);
         }
 
         public StepBenchmarkOptions Read(ParseResult r) => new()
@@ -37,6 +39,7 @@ public static class BenchCommand
             Image = r.GetValue(image), Channels = r.GetValue(channels), ProjDim = r.GetValue(projDim), Method = r.GetValue(method)!,
             Threads = r.GetValue(threads), Steps = r.GetValue(steps), ChannelsLast = !r.GetValue(noChannelsLast),
             Precision = Models.PrecisionSetting.Resolve(r.GetValue(precision)!), Device = r.GetValue(device)!,
+            SmallCrops = r.GetValue(smallCrops), SmallCropSize = r.GetValue(smallCropSize),
             CudnnBenchmark = r.GetValue(cudnnBenchmark) switch
             {
                 "on" => true, "off" => false,

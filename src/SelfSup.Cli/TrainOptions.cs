@@ -13,6 +13,9 @@ public sealed class TrainOptions
     public readonly DataSourceOptions Data = new();
     public readonly Option<string?> Augment = new("--augment") { Description = "Augmentation preset: cifar, stl10, imagenet100, fashion-mnist (default: the dataset's)" };
     public readonly Option<string?> CropScale = new("--crop-scale") { Description = "Override the crop area scale range: MIN,MAX (e.g. 0.4,1)" };
+    public readonly Option<int> SmallCrops = new("--small-crops") { Description = "Multi-crop: this many small crops per image besides the --views full-size ones (0: none; needs --method bt)" };
+    public readonly Option<int> SmallCropSize = new("--small-crop-size") { Description = "Side of the small crops (default: half the full views')" };
+    public readonly Option<string?> SmallCropScale = new("--small-crop-scale") { Description = "Area range of the small crops: MIN,MAX (default 0.05,0.4)" };
     public readonly Option<double> Fraction = new("--fraction") { Description = "Seeded random fraction of the training images, in (0, 1]", DefaultValueFactory = _ => D.Fraction };
     public readonly Option<bool> Stratified = new("--stratified") { Description = "Draw the --fraction subset per class (same class proportions)" };
     public readonly Option<int> Views = new("--views") { Description = "Augmented views per image, M >= 2", DefaultValueFactory = _ => D.Views };
@@ -66,7 +69,7 @@ public sealed class TrainOptions
         All.Where(o => r.GetResult(o) is { Implicit: false })
            .Select(o => KeyExceptions.GetValueOrDefault(o.Name) ?? o.Name.TrimStart('-').Replace('-', '_'));
 
-    public IEnumerable<Option> All => [Dataset, DataDir, .. Data.All, Augment, CropScale, Fraction, Stratified, Views, Method, Beta, BetaC, VicregLambda, VicregMu, NoNormalize,
+    public IEnumerable<Option> All => [Dataset, DataDir, .. Data.All, Augment, CropScale, SmallCrops, SmallCropSize, SmallCropScale, Fraction, Stratified, Views, Method, Beta, BetaC, VicregLambda, VicregMu, NoNormalize,
         Model, Width, ImagenetStem, ProjDim, ProjLayers, ProjHidden, Epochs, Steps, TimeBudget, BatchSize, Optimizer, Lr, WeightDecay, Schedule,
         WarmupEpochs, NoChannelsLast, Precision, SyncBn, Init, Seed, Threads, Device, LogEvery, EvalEvery, EvalProbeEpochs, EvalImages,
         CheckpointEvery, CheckpointMinutes, KeepCheckpoints, CollapseThreshold, CollapseSteps];
@@ -81,7 +84,8 @@ public sealed class TrainOptions
         var data = Data.Read(r);
         return new TrainConfig()
         {
-            Dataset = r.GetValue(Dataset)!, DataDir = r.GetValue(DataDir), Augment = r.GetValue(Augment), CropScale = ParseCropScale(r.GetValue(CropScale)), Fraction = r.GetValue(Fraction),
+            Dataset = r.GetValue(Dataset)!, DataDir = r.GetValue(DataDir), Augment = r.GetValue(Augment), CropScale = ParseRange(r.GetValue(CropScale), "--crop-scale", "0.2,1"), Fraction = r.GetValue(Fraction),
+            SmallCrops = r.GetValue(SmallCrops), SmallCropSize = r.GetValue(SmallCropSize), SmallCropScale = ParseRange(r.GetValue(SmallCropScale), "--small-crop-scale", "0.05,0.4"),
             Stratified = r.GetValue(Stratified), Label = data.Label, ClassList = data.ClassList, CacheSide = data.CacheSide, PretrainSplit = data.PretrainSplit,
             Views = r.GetValue(Views), Method = r.GetValue(Method)!, Beta = r.GetValue(Beta)!, BetaC = r.GetValue(BetaC),
             VicregLambda = r.GetValue(VicregLambda), VicregMu = r.GetValue(VicregMu), NoNormalize = r.GetValue(NoNormalize),
@@ -96,15 +100,16 @@ public sealed class TrainOptions
         }.WithAbsolutePaths();
     }
 
-    private static double[]? ParseCropScale(string? text)
+    /// <summary>"MIN,MAX" → [min, max]; null when the flag was not given.</summary>
+    private static double[]? ParseRange(string? text, string flag, string example)
     {
         if (text is null) return null;
         var parts = text.Split(',');
         var values = new double[parts.Length];
         for (int i = 0; i < parts.Length; i++)
             if (!double.TryParse(parts[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out values[i]))
-                throw new SelfSupError($"--crop-scale '{text}' must be two numbers MIN,MAX, e.g. 0.2,1");
-        if (values.Length != 2) throw new SelfSupError($"--crop-scale '{text}' must be two numbers MIN,MAX, e.g. 0.2,1");
+                throw new SelfSupError($"{flag} '{text}' must be two numbers MIN,MAX, e.g. {example}");
+        if (values.Length != 2) throw new SelfSupError($"{flag} '{text}' must be two numbers MIN,MAX, e.g. {example}");
         return values;
     }
 }

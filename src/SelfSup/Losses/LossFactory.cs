@@ -35,12 +35,16 @@ public static class LossFactory
     /// <summary>True for the Barlow Twins family, whose weight is the orthogonality weight β.</summary>
     public static bool UsesBeta(string method) => !(method ?? "").Trim().StartsWith("vicreg", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Creates the loss for <paramref name="method"/> (case-insensitive).</summary>
-    /// <exception cref="SelfSupError">Unknown method, or a weight the loss rejects.</exception>
-    public static IMultiViewLoss Create(string method, double lambda, double mu, bool normalize) =>
+    /// <summary>
+    /// Creates the loss for <paramref name="method"/> (case-insensitive). <paramref name="targetViews"/>: with multi-crop,
+    /// how many leading views are full-size (<see cref="MultiViewBarlowTwinsLoss.TargetViews"/>; bt only).
+    /// </summary>
+    /// <exception cref="SelfSupError">Unknown method, a weight the loss rejects, or target views for a loss without them.</exception>
+    public static IMultiViewLoss Create(string method, double lambda, double mu, bool normalize, int? targetViews = null) =>
         (method ?? "").Trim().ToLowerInvariant() switch
         {
-            "bt" => new MultiViewBarlowTwinsLoss(lambda, normalize),
+            "bt" => new MultiViewBarlowTwinsLoss(lambda, normalize) { TargetViews = targetViews },
+            _ when targetViews is not null => throw new SelfSupError($"loss '{method}' has no full-size target views; multi-crop needs 'bt'"),
             "bt-pairwise" => new PairwiseBarlowTwinsLoss(lambda, normalize),
             "bt-official" => new OfficialBarlowTwinsLoss(lambda),
             "vicreg" => new MultiViewVicRegLoss(lambda, mu),

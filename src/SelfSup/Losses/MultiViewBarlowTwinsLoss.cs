@@ -24,6 +24,13 @@ namespace SelfSup.Losses;
 /// </para>
 /// λ is the paper's orthogonality weight β; the recommended setting is
 /// <see cref="OrthogonalityWeight.ForProjector"/> = c / d.
+/// <para>
+/// Multi-crop (<see cref="TargetViews"/> = T &lt; M, the first T views full-size, the rest small crops): the mean is over
+/// the full-size views only, Z̄ = (1/T) Σ_{a ≤ T} Z_a, and every view, small crops included, is compared with it,
+/// L = (1/M) Σ_a Σ_k (1 − (1/N) Σ_n Z_a[n,k] Z̄[n,k])² + λ Σ_{k≠l} (Z̄ᵀZ̄ / N)_kl² (also for T = 2). A small crop sees
+/// part of the image, so it is pulled towards the image's full views but does not move the target, as in SwAV and
+/// DINO, whose targets come from the full-size crops only.
+/// </para>
 /// </summary>
 public sealed class MultiViewBarlowTwinsLoss : IMultiViewLoss
 {
@@ -47,14 +54,20 @@ public sealed class MultiViewBarlowTwinsLoss : IMultiViewLoss
     /// <summary>Whether embeddings are L2-normalised along d before standardisation.</summary>
     public bool Normalize { get; }
 
+    /// <summary>How many of the M views (the first ones) are full-size and form the mean; null: all of them.</summary>
+    public int? TargetViews { get; init; }
+
     /// <inheritdoc />
     public Tensor Forward(Tensor z)
     {
         var (n, m, _) = LossInput.Check(z, Name);
+        int targets = TargetViews ?? (int)m;
+        if (targets < 1 || targets > m)
+            throw new SelfSupError($"loss 'bt': {targets} target views for embeddings of {m} views; the full-size views must be between 1 and M");
         using var scope = NewDisposeScope();
         var zs = Standardise(Normalize ? L2Normalise(z) : z);
         Tensor invariance, orthogonality;
-        if (m == 2)
+        if (m == 2 && targets == 2)
         {
             var c = zs.select(1, 0).t().matmul(zs.select(1, 1)) / n;
             invariance = Invariance(c.diagonal());
@@ -62,7 +75,7 @@ public sealed class MultiViewBarlowTwinsLoss : IMultiViewLoss
         }
         else
         {
-            var mean = zs.mean(new long[] { 1 });                              // Z̄, N x d
+            var mean = zs.narrow(1, 0, targets).mean(new long[] { 1 });       // Z̄ over the full-size views, N x d
             var agreement = (zs * mean.unsqueeze(1)).sum(0L) / n;                // (1/N) Σ_n Z_a[n,k] Z̄[n,k], M x d
             invariance = Invariance(agreement) / m;
             orthogonality = LossMath.OffDiagonalSquaredSum(mean.t().matmul(mean) / n);

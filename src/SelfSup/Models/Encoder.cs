@@ -53,6 +53,19 @@ public sealed class Encoder : Module<Tensor, Tensor>
     }
 
     /// <summary>
+    /// Embeddings of full-size views and, with multi-crop, small crops: the backbone once per resolution (B×C×S×S and
+    /// B'×C×s×s), the projector once over both; (B + B')×d, the full views' rows first.
+    /// </summary>
+    public Tensor Forward(Tensor full, Tensor? small)
+    {
+        if (small is null) return forward(full);
+        using var fullFeatures = Features(full);
+        using var smallFeatures = Features(small);
+        using var features = torch.cat([fullFeatures, smallFeatures], 0);
+        return projector.forward(features);
+    }
+
+    /// <summary>
     /// Backbone features f(x), B×C×H×W → B×F (what the linear probe reads), computed under <see cref="Precision"/> and
     /// handed back as fp32 under bf16.
     /// </summary>

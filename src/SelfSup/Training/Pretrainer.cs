@@ -68,7 +68,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         string split = DatasetCatalog.PretrainSplit(config.Dataset, dataOptions);
         using var train = DatasetCatalog.Open(config.Dataset, config.DataDir, split, dataOptions);
         int[] subset = FractionSubset.Choose(train.Labels, config.Fraction, config.Seed, config.Stratified);
-        var sampler = new ViewSampler(config.ResolveAugmentation(), config.Views);
+        var sampler = new ViewSampler(config.ResolveAugmentation(), config.Views, config.ResolveSmallCrops());
 
         torch.manual_seed(config.Seed);
         var encoder = BuildEncoder(config, train.Channels);

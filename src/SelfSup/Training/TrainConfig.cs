@@ -153,6 +153,11 @@ public sealed record TrainConfig
         if (TimeBudgetMinutes < 0 || double.IsNaN(TimeBudgetMinutes)) throw new SelfSupError($"--time-budget {TimeBudgetMinutes} must be ≥ 0 minutes (0 = no limit)");
         if (CropScale is not null && (CropScale.Length != 2 || !(CropScale[0] > 0) || !(CropScale[0] <= CropScale[1]) || !(CropScale[1] <= 1)))
             throw new SelfSupError($"--crop-scale {string.Join(",", CropScale)} must be MIN,MAX with 0 < MIN <= MAX <= 1, e.g. 0.2,1");
+        if (SmallCrops < 0) throw new SelfSupError($"--small-crops {SmallCrops} must be 0 (none) or a number of extra crops per image, e.g. 4");
+        if (SmallCropScale is not null && SmallCropScale.Length != 2) throw new SelfSupError($"--small-crop-scale {string.Join(",", SmallCropScale)} must be MIN,MAX, e.g. 0.05,0.4");
+        if (SmallCrops > 0 && Method != "bt")
+            throw new SelfSupError($"--small-crops needs --method bt (multi-view Barlow Twins compares every view with the full views' mean); '{Method}' has no such target");
+        ResolveSmallCrops()?.Validate(ResolveAugmentation());
         if (Steps < 0) throw new SelfSupError($"--steps {Steps} must be 0 (no cap) or positive");
         if (BatchSize < 2) throw new SelfSupError($"--batch-size {BatchSize} must be at least 2 (BatchNorm and the losses need several images)");
         if (!(Lr > 0)) throw new SelfSupError($"--lr {Lr} must be positive, e.g. 1e-3");
@@ -193,7 +198,7 @@ public sealed record TrainConfig
     public double LossWeight => Losses.LossFactory.Weight(Method, Losses.BetaSetting.Parse(Beta, BetaC), ProjDim, VicregLambda);
 
     /// <summary>The loss this run trains with.</summary>
-    public Losses.IMultiViewLoss CreateLoss() => Losses.LossFactory.Create(Method, LossWeight, VicregMu, !NoNormalize);
+    public Losses.IMultiViewLoss CreateLoss() => Losses.LossFactory.Create(Method, LossWeight, VicregMu, !NoNormalize, SmallCrops > 0 ? Views : null);
 
     /// <summary>The options the data source is opened with.</summary>
     public Data.DataOptions ToDataOptions() => new(Label, ClassList, CacheSide, PretrainSplit);
@@ -203,6 +208,24 @@ public sealed record TrainConfig
 
     /// <summary>Optional override of the preset's random-resized-crop area scale range, e.g. [0.4, 1].</summary>
     public double[]? CropScale { get; init; }
+
+    /// <summary>Multi-crop: small crops per image besides the <see cref="Views"/> full-size ones (0: none; <see cref="SelfSup.Views.SmallCrops"/>).</summary>
+    public int SmallCrops { get; init; }
+
+    /// <summary>Side of the small crops; 0: half the full views' side.</summary>
+    public int SmallCropSize { get; init; }
+
+    /// <summary>Area range [min, max] of the small crops; null: SwAV's 0.05–0.4.</summary>
+    public double[]? SmallCropScale { get; init; }
+
+    /// <summary>The small crops this run draws, or null without multi-crop.</summary>
+    public SelfSup.Views.SmallCrops? ResolveSmallCrops()
+    {
+        if (SmallCrops == 0) return null;
+        var preset = ResolveAugmentation();
+        return new SelfSup.Views.SmallCrops(SmallCrops, SmallCropSize > 0 ? SmallCropSize : SelfSup.Views.SmallCrops.DefaultSize(preset),
+            SmallCropScale is { Length: 2 } s ? s[0] : SelfSup.Views.SmallCrops.DefaultScaleMin, SmallCropScale is { Length: 2 } t ? t[1] : SelfSup.Views.SmallCrops.DefaultScaleMax);
+    }
 
     /// <summary>The augmentation this run uses: the preset, with <see cref="CropScale"/> applied.</summary>
     public SelfSup.Views.AugmentationPreset ResolveAugmentation()

@@ -1,6 +1,7 @@
 using SelfSup.Distributed;
 using SelfSup.Losses;
 using SelfSup.Models;
+using SelfSup.Views;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -69,19 +70,27 @@ public sealed class TrainingStep : IDisposable
     /// <exception cref="TrainingStopped">The loss or a gradient stayed non-finite, or the embeddings collapsed.</exception>
     public StepOutcome Run(Tensor views, double lr, long step, int epoch)
     {
+        using var batch = new ViewBatch(views.alias());
+        return Run(batch, lr, step, epoch);
+    }
+
+    /// <summary>As <see cref="Run(Tensor, double, long, int)"/> for full-size views and, with multi-crop, small crops (N×K×C×s×s).</summary>
+    public StepOutcome Run(ViewBatch batch, double lr, long step, int epoch)
+    {
         using var scope = torch.NewDisposeScope();
-        long n = views.shape[0], m = views.shape[1];
-        var x = views.reshape(n * m, views.shape[2], views.shape[3], views.shape[4]).to(InputType);
-        if (ChannelsLast) x = MemoryLayout.ChannelsLast(x);
+        var views = batch.Full;
+        long n = views.shape[0];
+        var x = Input(views);
+        var small = batch.Small is null ? null : Input(batch.Small);
         var statistics = buffers.Select(b => b.Data.clone()).ToList();   // BatchNorm's running statistics before this step
 
-        var (z, readout) = ForwardBackward(x, n, m, step);
+        var (z, readout) = ForwardBackward(x, small, n, views.shape[1], batch.Small?.shape[1] ?? 0, step);
         if (!double.IsFinite(readout[0]) || !double.IsFinite(readout[1]))
         {
             Warn($"non-finite {(double.IsFinite(readout[0]) ? "gradient" : "loss")} at step {step + 1} ({Finiteness.Describe(views, z, encoder)}); recomputing the step once");
             using (torch.no_grad())   // the recomputed forward updates them once, as a clean step does
                 foreach (var (buffer, before) in buffers.Zip(statistics)) buffer.Data.copy_(before);
-            (z, readout) = ForwardBackward(x, n, m, step);
+            (z, readout) = ForwardBackward(x, small, n, views.shape[1], batch.Small?.shape[1] ?? 0, step);
             if (!double.IsFinite(readout[0]) || !double.IsFinite(readout[1]))
                 throw new TrainingStopped($"loss became {(double.IsFinite(readout[0]) ? "finite but its gradient did not" : readout[0].ToString())} at step {step + 1} (epoch {epoch + 1}; {Finiteness.Describe(views, z, encoder)})",
                     "Lower --lr or raise --beta-c/--beta, then --resume");
@@ -101,11 +110,13 @@ public sealed class TrainingStep : IDisposable
     /// z of this rank's images → the global batch's z on every rank (differentiable) → the loss a single process would
     /// compute → backward → gradients averaged over the ranks; then the one read of (loss, Σ gradients, spread).
     /// </summary>
-    private (Tensor Z, double[] Readout) ForwardBackward(Tensor x, long n, long m, long step)
+    private (Tensor Z, double[] Readout) ForwardBackward(Tensor x, Tensor? small, long n, long m, long k, long step)
     {
         Optimizer.ZeroGrad();
         Tensor local;
-        using (SyncBn ? SyncBatchNorm.Over(Group) : null) local = encoder.forward(x).reshape(n, m, -1);
+        using (SyncBn ? SyncBatchNorm.Over(Group) : null) local = encoder.Forward(x, small);
+        local = k == 0 ? local.reshape(n, m, -1)   // N×(M+K)×d: each image's full views, then its small crops
+            : torch.cat([local.narrow(0, 0, n * m).reshape(n, m, -1), local.narrow(0, n * m, n * k).reshape(n, k, -1)], 1);
         var z = GlobalBatch.Gather(local, Group);
         var lossValue = loss.Forward(z);
         OnPhase?.Invoke(StepPhase.ForwardAndLoss);
@@ -116,6 +127,13 @@ public sealed class TrainingStep : IDisposable
         var values = readout.cpu().data<double>().ToArray();
         OnPhase?.Invoke(StepPhase.Backward);
         return (z, values);
+    }
+
+    /// <summary>N×V×C×H×W views → N·V×C×H×W in the encoder's input type and layout.</summary>
+    private Tensor Input(Tensor views)
+    {
+        var x = views.reshape(views.shape[0] * views.shape[1], views.shape[2], views.shape[3], views.shape[4]).to(InputType);
+        return ChannelsLast ? MemoryLayout.ChannelsLast(x) : x;
     }
 
     public void Dispose()

@@ -36,20 +36,24 @@ public sealed class EpochBatches(ImageDataset data, ViewSampler sampler, int see
     /// <summary>Dataset indices of the images of batch <paramref name="b"/>.</summary>
     public ReadOnlySpan<int> Images(int b) => order.AsSpan(b * batchSize, batchSize);
 
-    /// <summary>The views of batch <paramref name="b"/>: N×M×C×S×S float32 (see <see cref="ViewSampler.Sample(Tensor, ReadOnlySpan{ulong})"/>).</summary>
-    public Tensor Views(int b) => Views(b, 0, batchSize);
+    /// <summary>The views of batch <paramref name="b"/>: N×M×C×S×S float32, and the small crops with multi-crop (see <see cref="ViewSampler.SampleBatch"/>).</summary>
+    public ViewBatch Views(int b) => Views(b, 0, batchSize);
 
     /// <summary>
     /// The views of images <c>[offset, offset + count)</c> of batch <paramref name="b"/> — one rank's slice of a global
     /// batch in data-parallel training. Each image's views depend only on its key, so the slices of all ranks together
     /// are exactly <see cref="Views(int)"/>.
     /// </summary>
-    public Tensor Views(int b, int offset, int count)
+    public ViewBatch Views(int b, int offset, int count)
     {
-        using var scope = NewDisposeScope();
-        var images = Images(b).Slice(offset, count);
-        var pixels = data.Gather(images);
-        if (device is not null) pixels = DeviceCopy.Of(pixels, device);
-        return sampler.Sample(pixels, ViewKeys.For(seed, epoch, images, sampler.Views)).MoveToOuterDisposeScope();
+        ViewBatch views;
+        using (var scope = NewDisposeScope())
+        {
+            var images = Images(b).Slice(offset, count);
+            var pixels = data.Gather(images);
+            if (device is not null) pixels = DeviceCopy.Of(pixels, device);
+            views = sampler.SampleBatch(pixels, ViewKeys.For(seed, epoch, images, sampler.KeysPerImage)).DetachFromDisposeScope();
+        }
+        return views;
     }
 }

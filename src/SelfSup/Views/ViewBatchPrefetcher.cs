@@ -18,10 +18,10 @@ namespace SelfSup.Views;
 /// </summary>
 public sealed class ViewBatchPrefetcher : IDisposable
 {
-    private readonly BlockingCollection<Tensor> ready;
+    private readonly BlockingCollection<ViewBatch> ready;
     private readonly CancellationTokenSource cancel = new();
     private readonly Task producer;
-    private readonly Func<int, Tensor> makeBatch;
+    private readonly Func<int, ViewBatch> makeBatch;
     private readonly bool inline;   // capacity 0: the caller's thread makes each batch when it is taken
     private int next;
     private readonly int end;
@@ -37,13 +37,13 @@ public sealed class ViewBatchPrefetcher : IDisposable
     public static bool PaysOff(DeviceType device, int trainingThreads, int ranksOnThisMachine, int cores) =>
         device != DeviceType.CPU || (long)trainingThreads * ranksOnThisMachine < cores;
 
-    /// <param name="makeBatch">Batch index → its views (N×M×C×S×S); called on the background thread in index order.</param>
+    /// <param name="makeBatch">Batch index → its views (<see cref="ViewBatch"/>); called on the background thread in index order.</param>
     /// <param name="first">Index of the first batch to make (non-zero when resuming inside an epoch).</param>
     /// <param name="end">One past the index of the last batch.</param>
     /// <param name="capacity">Batches made ahead; 0 makes each batch on the caller's thread when it is taken.</param>
-    public ViewBatchPrefetcher(Func<int, Tensor> makeBatch, int first, int end, int capacity = 2)
+    public ViewBatchPrefetcher(Func<int, ViewBatch> makeBatch, int first, int end, int capacity = 2)
     {
-        ready = new BlockingCollection<Tensor>(Math.Max(1, capacity));
+        ready = new BlockingCollection<ViewBatch>(Math.Max(1, capacity));
         (this.makeBatch, next, this.end) = (makeBatch, first, end);
         if (capacity == 0)
         {
@@ -75,15 +75,15 @@ public sealed class ViewBatchPrefetcher : IDisposable
     }
 
     /// <summary>Batch <paramref name="b"/>, owned by the caller; no collection while it is made inside TorchSharp (see <see cref="NativeCallGate"/>).</summary>
-    private Tensor Make(int b)
+    private ViewBatch Make(int b)
     {
         using (NativeCallGate.Work())
         using (var scope = torch.NewDisposeScope())
             return makeBatch(b).DetachFromDisposeScope();
     }
 
-    /// <summary>The next batch of views (N×M×C×S×S), in order; rethrows a failure of the producer.</summary>
-    public Tensor Next()
+    /// <summary>The next batch of views, in order; rethrows a failure of the producer.</summary>
+    public ViewBatch Next()
     {
         if (inline)
         {

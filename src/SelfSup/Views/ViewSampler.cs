@@ -22,13 +22,16 @@ public sealed class ViewSampler
     private readonly RandomGrayscale _grayscale;
     private readonly GaussianBlur _blur;
     private readonly Solarize _solarize;
+    private readonly ViewSampler? _small;
 
-    /// <summary>Creates a sampler of <paramref name="views"/> views per image.</summary>
-    /// <exception cref="SelfSupError"><paramref name="views"/> &lt; 2 or the preset is out of range.</exception>
-    public ViewSampler(AugmentationPreset preset, int views)
+    /// <summary>Creates a sampler of <paramref name="views"/> views per image, and <paramref name="smallCrops"/> more when given.</summary>
+    /// <exception cref="SelfSupError"><paramref name="views"/> &lt; 2, or the preset or the small crops are out of range.</exception>
+    public ViewSampler(AugmentationPreset preset, int views, SmallCrops? smallCrops = null) : this(preset, views, smallCrops, fullViews: true) { }
+
+    private ViewSampler(AugmentationPreset preset, int views, SmallCrops? smallCrops, bool fullViews)
     {
         ArgumentNullException.ThrowIfNull(preset);
-        if (views < 2)
+        if (fullViews && views < 2)
             throw new SelfSupError($"--views must be at least 2 (the losses compare views of the same image), got {views}.");
         preset.Validate();
         Preset = preset;
@@ -40,6 +43,43 @@ public sealed class ViewSampler
         _blur = new GaussianBlur(preset.BlurProbability, preset.BlurSigmaMin, preset.BlurSigmaMax,
             GaussianBlur.KernelSizeFor(preset.CropSize));
         _solarize = new Solarize(preset.SolarizeProbability);
+        if (smallCrops is { Count: > 0 })
+        {
+            smallCrops.Validate(preset);
+            _small = new ViewSampler(smallCrops.PresetFrom(preset), smallCrops.Count, null, fullViews: false);
+        }
+    }
+
+    /// <summary>Small crops per image K (0 without multi-crop).</summary>
+    public int SmallCropCount => _small?.Views ?? 0;
+
+    /// <summary>Side s of the small crops (0 without multi-crop).</summary>
+    public int SmallCropSize => _small?.CropSize ?? 0;
+
+    /// <summary>View keys per image: the M full views, then the K small crops.</summary>
+    public int KeysPerImage => Views + SmallCropCount;
+
+    /// <summary>
+    /// The M full views and the K small crops of every image (<see cref="ViewBatch"/>); <paramref name="keys"/> holds
+    /// N·(M+K) keys, image-major (<see cref="ViewKeys.For"/> with <see cref="KeysPerImage"/>): the first M of an image
+    /// key its full views, the last K its small crops. Without multi-crop, the same views as <see cref="Sample(Tensor, ReadOnlySpan{ulong})"/>.
+    /// </summary>
+    public ViewBatch SampleBatch(Tensor images, ReadOnlySpan<ulong> keys)
+    {
+        if (_small is null) return new ViewBatch(Sample(images, keys));
+        int per = KeysPerImage;
+        if (keys.Length % per != 0)
+            throw new SelfSupError($"ViewSampler: {keys.Length} view keys is not a whole number of images × {per} views; pass ViewKeys.For(seed, epoch, indices, {per}).");
+        int n = keys.Length / per;
+        var full = new ulong[n * Views];
+        var small = new ulong[n * SmallCropCount];
+        for (int i = 0; i < n; i++)
+        {
+            keys.Slice(i * per, Views).CopyTo(full.AsSpan(i * Views));
+            keys.Slice(i * per + Views, SmallCropCount).CopyTo(small.AsSpan(i * SmallCropCount));
+        }
+        var fullViews = Sample(images, full);
+        return new ViewBatch(fullViews, _small.Sample(images, small));
     }
 
     /// <summary>The augmentation recipe.</summary>

@@ -24,10 +24,10 @@ public sealed class ViewBatchPrefetcherTests
         for (int b = 0; b < 5; b++)
         {
             using var scope = torch.NewDisposeScope();
-            var expected = batches.Views(b);
+            using var expected = batches.Views(b);
             using var actual = prefetcher.Next();
-            Assert.Equal([8L, 3, 1, 28, 28], actual.shape);
-            Assert.True(expected.equal(actual).all().item<bool>(), $"batch {b} differs");
+            Assert.Equal([8L, 3, 1, 28, 28], actual.Full.shape);
+            Assert.True(expected.Full.equal(actual.Full).all().item<bool>(), $"batch {b} differs");
         }
         Assert.Throws<InvalidOperationException>(() => prefetcher.Next());
     }
@@ -38,14 +38,14 @@ public sealed class ViewBatchPrefetcherTests
         using var data = Data(40);
         var order = Enumerable.Range(0, 40).ToArray();
         var batches = new EpochBatches(data, new ViewSampler(AugmentationPreset.FashionMnist, 2), seed: 1, epoch: 0, order, batchSize: 8);
-        var all = new List<Tensor>();
+        var all = new List<ViewBatch>();
         using (var full = new ViewBatchPrefetcher(batches.Views, 0, 5))
             for (int b = 0; b < 5; b++) all.Add(full.Next());
         using var resumed = new ViewBatchPrefetcher(batches.Views, 3, 5);
         for (int b = 3; b < 5; b++)
         {
             using var views = resumed.Next();
-            Assert.True(views.eq(all[b]).all().item<bool>(), $"batch {b} differs when the prefetcher starts at batch 3");
+            Assert.True(views.Full.eq(all[b].Full).all().item<bool>(), $"batch {b} differs when the prefetcher starts at batch 3");
         }
         all.ForEach(t => t.Dispose());
     }
@@ -61,9 +61,12 @@ public sealed class ViewBatchPrefetcherTests
             Enumerable.Range(0, 32).Select(i => i % 10).ToArray(), 10);
         var sampler = new ViewSampler(AugmentationPreset.Cifar, 2);
         var order = Enumerable.Range(0, 32).Reverse().ToArray();
-        using var whole = new EpochBatches(data, sampler, seed: 4, epoch: 1, order, batchSize: 16).Views(1);
+        using var wholeBatch = new EpochBatches(data, sampler, seed: 4, epoch: 1, order, batchSize: 16).Views(1);
+        var whole = wholeBatch.Full;
         var onDevice = new EpochBatches(data, sampler, seed: 4, epoch: 1, order, batchSize: 16, device: torch.CPU);
-        using var parts = torch.cat([onDevice.Views(1, 0, 4), onDevice.Views(1, 4, 12)], 0);
+        using var first = onDevice.Views(1, 0, 4);
+        using var rest = onDevice.Views(1, 4, 12);
+        using var parts = torch.cat([first.Full, rest.Full], 0);
         Assert.Equal(DeviceType.CPU, parts.device_type);
         Assert.Equal(whole.shape, parts.shape);
         Assert.True(whole.equal(parts).all().item<bool>(), "the slices drawn on the device differ from the whole batch");
