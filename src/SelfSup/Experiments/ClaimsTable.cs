@@ -66,6 +66,12 @@ public static class ClaimsTable
             foreach (var two in Partners(groups, more, "views", "fraction").Where(g => g.Config.Views == 2 && Math.Abs(g.Config.Views * g.Config.Fraction - more.Config.Views * more.Config.Fraction) < 1e-9))
                 Row($"M = {more.Config.Views} on {more.Config.Fraction / two.Config.Fraction:P0} of the images matches M = 2 on all", "final accuracy, equal M × fraction", readout.Of(more), readout.Of(two), matches: true);
 
+        // multi-crop against more full-size views, both given the same pretraining time
+        foreach (var crops in groups.Where(g => g.Config.SmallCrops > 0))
+            foreach (var full in Partners(groups, crops, "views", "small_crops").Where(g => g.Config.SmallCrops == 0 && g.Config.Views > crops.Config.Views))
+                Row($"{crops.Config.Views} full + {crops.Config.SmallCrops} small crops beats M = {full.Config.Views} at equal time",
+                    $"final accuracy, {F(crops.Config.TimeBudgetMinutes)} min of pretraining each", readout.Of(crops), readout.Of(full));
+
         md.Paragraph("## The paper's claims");
         if (rows.Count == 0) { md.Paragraph("No two configurations here differ only in β, M or M × fraction; nothing to judge."); return; }
         md.Paragraph($"Each row compares two configurations that differ only in what the claim is about: mean ± sample std over seeds (n = seeds), " +

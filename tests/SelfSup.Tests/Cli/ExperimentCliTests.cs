@@ -118,7 +118,7 @@ public sealed class ExperimentCliTests
         using var dir = new TempDir();
         var r = CliProcess.Run("reproduce", "--preset", "fashion-mnist-small", "--out", dir.File("repro"), "--dry-run");
         AssertOk(r);
-        Assert.Contains("cells: 24 (0 finished, 0 to resume, 24 new)", r.Stdout);
+        Assert.Contains("cells: 30 (0 finished, 0 to resume, 30 new)", r.Stdout);
         Assert.False(Directory.Exists(dir.File("repro")));
         var bad = CliProcess.Run("reproduce", "--preset", "mnist", "--out", dir.File("x"));
         Assert.Equal(1, bad.ExitCode);

@@ -78,6 +78,23 @@ public sealed class ReportTests
         Assert.Contains("**not held**", second);
     }
 
+    [Fact]
+    public void Multi_crop_is_judged_against_more_full_views_at_equal_time()
+    {
+        using var dir = new TempDir();
+        double[] crops = [75, 76, 77], full = [70, 70.5, 71.5];   // +5.33 ± √(1/3 + 0.583/3) = ±0.73 → held
+        for (int seed = 0; seed < 3; seed++)
+        {
+            FakeRun(dir.Path, $"crops_s{seed}", Config(views: 2, seed: seed) with { SmallCrops = 4, TimeBudgetMinutes = 1.5 }, crops[seed], 90, ["multicrop"]);
+            FakeRun(dir.Path, $"full_s{seed}", Config(views: 4, seed: seed) with { TimeBudgetMinutes = 1.5 }, full[seed], 90, ["multicrop"]);
+        }
+        var claims = Section(File.ReadAllText(Report.Build(dir.Path).MarkdownPath), "## The paper's claims", "## Error vs runtime");
+        var row = claims.Split('\n').Single(l => l.Contains("2 full + 4 small crops beats M = 4 at equal time"));
+        Assert.Contains("+5.33 ± 0.73", row);
+        Assert.Contains("**held**", row);
+        Assert.DoesNotContain("beats M = 2 per epoch", claims);   // M = 4 and M = 2 here differ in their small crops too: not a views comparison
+    }
+
     [Theory]
     [InlineData(3, 1, false, ClaimVerdict.Held)]
     [InlineData(-3, 1, false, ClaimVerdict.NotHeld)]

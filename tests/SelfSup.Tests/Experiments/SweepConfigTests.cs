@@ -87,7 +87,7 @@ public sealed class SweepConfigTests
     [Fact]
     public void EveryPresetParses()
     {
-        Assert.Equal(24, SweepConfig.Parse(ReproducePresets.Yaml("fashion-mnist-small"), "preset").Expand().Count);   // 8 cells × 3 seeds
+        Assert.Equal(30, SweepConfig.Parse(ReproducePresets.Yaml("fashion-mnist-small"), "preset").Expand().Count);   // 10 cells × 3 seeds
         foreach (var name in ReproducePresets.Names)
         {
             var cells = SweepConfig.Parse(ReproducePresets.Yaml(name), name).Expand();
