@@ -9,19 +9,17 @@ namespace SelfSup.Training;
 /// over all parameters at once (<see cref="FlatParameters"/>): one fused kernel where libtorch has it
 /// (<see cref="FusedAdamKernel"/>), else nine whole-buffer ops. Checkpoints hold TorchSharp's Adam state format.
 /// </summary>
-public sealed class FlatAdam : ITrainingOptimizer
+public sealed class FlatAdam : FlatOptimizer
 {
     private const double Beta1 = 0.9, Beta2 = 0.999, Eps = 1e-8;
     private readonly Tensor expAvg, expAvgSq, stepCount;
     private readonly OptimizerStateFile file;
     private readonly double weightDecay;
-    private double lr;
     private long step;
 
-    public FlatAdam(FlatParameters flat, double lr, double weightDecay, bool? fused = null)
+    public FlatAdam(FlatParameters flat, double lr, double weightDecay, bool? fused = null) : base(flat, lr)
     {
-        Flat = flat;
-        this.lr = lr; this.weightDecay = weightDecay;
+        this.weightDecay = weightDecay;
         expAvg = torch.zeros_like(flat.Data);
         expAvgSq = torch.zeros_like(flat.Data);
         stepCount = torch.zeros(1, ScalarType.Float32, flat.Data.device);
@@ -36,23 +34,17 @@ public sealed class FlatAdam : ITrainingOptimizer
         }
     }
 
-    public FlatParameters Flat { get; }
-
     /// <summary>Whether steps run libtorch's fused kernel (else the same rule as separate whole-buffer ops).</summary>
     public bool Fused { get; }
 
-    public void ZeroGrad() => Flat.ZeroGrad();
-
-    public void SetLearningRate(double lr) => this.lr = lr;
-
-    public void Step()
+    public override void Step()
     {
         step++;
         using var _ = torch.no_grad();
         if (Fused)
         {
             stepCount.fill_(step);
-            FusedAdamKernel.Step(Flat.Data, Flat.Grad, expAvg, expAvgSq, stepCount, lr, Beta1, Beta2, weightDecay, Eps);
+            FusedAdamKernel.Step(Flat.Data, Flat.Grad, expAvg, expAvgSq, stepCount, LearningRate, Beta1, Beta2, weightDecay, Eps);
             return;
         }
         using var scope = torch.NewDisposeScope();
@@ -61,16 +53,16 @@ public sealed class FlatAdam : ITrainingOptimizer
         expAvg.mul_(Beta1).add_(g, alpha: 1 - Beta1);
         expAvgSq.mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
         var denominator = (expAvgSq.sqrt() / Math.Sqrt(correction2)).add_(Eps);
-        Flat.Data.addcdiv_(expAvg, denominator, value: -lr / correction1);
+        Flat.Data.addcdiv_(expAvg, denominator, value: -LearningRate / correction1);
     }
 
-    public void Save(string path)
+    public override void Save(string path)
     {
         foreach (var state in file.States) ((TorchSharp.Modules.Adam.State)state).step = step;
-        file.Save(path, lr);
+        file.Save(path, LearningRate);
     }
 
-    public void Load(string path)
+    public override void Load(string path)
     {
         file.Load(path);
         var steps = file.States.Select(s => ((TorchSharp.Modules.Adam.State)s).step).Distinct().ToList();
@@ -78,10 +70,9 @@ public sealed class FlatAdam : ITrainingOptimizer
         step = steps[0];
     }
 
-    public void Dispose()
+    protected override void DisposeState()
     {
         file.Dispose();
         expAvg.Dispose(); expAvgSq.Dispose(); stepCount.Dispose();
-        Flat.Dispose();
     }
 }

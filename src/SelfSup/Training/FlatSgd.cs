@@ -8,37 +8,29 @@ namespace SelfSup.Training;
 /// b ← g on the first step and b ← μb + g after, w ← w − lr·b, over all parameters at once (<see cref="FlatParameters"/>).
 /// Checkpoints hold TorchSharp's SGD state format.
 /// </summary>
-public sealed class FlatSgd : ITrainingOptimizer
+public sealed class FlatSgd : FlatOptimizer
 {
     private readonly HeavyBall heavyBall;
     private readonly OptimizerStateFile file;
     private readonly double weightDecay, momentum;
-    private double lr;
 
-    public FlatSgd(FlatParameters flat, double lr, double weightDecay, double momentum)
+    public FlatSgd(FlatParameters flat, double lr, double weightDecay, double momentum) : base(flat, lr)
     {
-        Flat = flat;
-        this.lr = lr; this.weightDecay = weightDecay; this.momentum = momentum;
+        this.weightDecay = weightDecay; this.momentum = momentum;
         heavyBall = new HeavyBall(flat.Data, momentum);
         file = new OptimizerStateFile(torch.optim.SGD(flat.Parameters, lr, momentum: momentum, weight_decay: weightDecay));
     }
 
-    public FlatParameters Flat { get; }
-
-    public void ZeroGrad() => Flat.ZeroGrad();
-
-    public void SetLearningRate(double lr) => this.lr = lr;
-
-    public void Step()
+    public override void Step()
     {
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         var g = weightDecay != 0 ? Flat.Grad.add(Flat.Data, alpha: weightDecay) : Flat.Grad;
-        if (momentum == 0) Flat.Data.add_(g, alpha: -lr);
-        else heavyBall.Step(Flat.Data, g, lr);
+        if (momentum == 0) Flat.Data.add_(g, alpha: -LearningRate);
+        else heavyBall.Step(Flat.Data, g, LearningRate);
     }
 
-    public void Save(string path)
+    public override void Save(string path)
     {
         for (int i = 0; i < Flat.Parameters.Count; i++)
         {
@@ -46,10 +38,10 @@ public sealed class FlatSgd : ITrainingOptimizer
             state.momentum_buffer?.Dispose();
             state.momentum_buffer = heavyBall.Started ? Flat.Segment(heavyBall.Velocity, i) : null;
         }
-        file.Save(path, lr);
+        file.Save(path, LearningRate);
     }
 
-    public void Load(string path)
+    public override void Load(string path)
     {
         file.Load(path);
         var buffers = file.States.Select(s => ((TorchSharp.Modules.SGD.State)s).momentum_buffer).ToList();
@@ -64,10 +56,9 @@ public sealed class FlatSgd : ITrainingOptimizer
         }
     }
 
-    public void Dispose()
+    protected override void DisposeState()
     {
         file.Dispose();
         heavyBall.Dispose();
-        Flat.Dispose();
     }
 }

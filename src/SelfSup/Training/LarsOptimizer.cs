@@ -11,17 +11,15 @@ namespace SelfSup.Training;
 /// The first step sets v ← trust·g. All parameters are updated at once (<see cref="FlatParameters"/>): the norms are
 /// one kernel per parameter, everything else a few whole-buffer ops.
 /// </summary>
-public sealed class LarsOptimizer : ITrainingOptimizer
+public sealed class LarsOptimizer : FlatOptimizer
 {
     private readonly Tensor decayed, segmentOf, isMatrix;
     private readonly HeavyBall heavyBall;
     private readonly double weightDecay, eta;
-    private double lr;
 
-    public LarsOptimizer(FlatParameters flat, double lr, double weightDecay, double momentum = 0.9, double eta = 0.001)
+    public LarsOptimizer(FlatParameters flat, double lr, double weightDecay, double momentum = 0.9, double eta = 0.001) : base(flat, lr)
     {
-        Flat = flat;
-        this.lr = lr; this.weightDecay = weightDecay; this.eta = eta;
+        this.weightDecay = weightDecay; this.eta = eta;
         var device = flat.Data.device;
         heavyBall = new HeavyBall(flat.Data, momentum);
         var matrix = flat.Parameters.Select(p => p.dim() > 1).ToArray();
@@ -34,13 +32,7 @@ public sealed class LarsOptimizer : ITrainingOptimizer
         decayed = matrixAsType.index_select(0, segmentOf);                                 // 1 on matrices and kernels, 0 on 1-D
     }
 
-    public FlatParameters Flat { get; }
-
-    public void ZeroGrad() => Flat.ZeroGrad();
-
-    public void SetLearningRate(double lr) => this.lr = lr;
-
-    public void Step()
+    public override void Step()
     {
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
@@ -49,14 +41,14 @@ public sealed class LarsOptimizer : ITrainingOptimizer
         var gradNorms = PerParameterNorms(g);
         var trust = torch.where(isMatrix & (weightNorms > 0) & (gradNorms > 0), eta * weightNorms / gradNorms, torch.ones_like(weightNorms));
         g.mul_(trust.index_select(0, segmentOf));
-        heavyBall.Step(Flat.Data, g, lr);
+        heavyBall.Step(Flat.Data, g, LearningRate);
     }
 
     /// <summary>‖x_p‖ of every parameter's part of a flat buffer, as one tensor.</summary>
     private Tensor PerParameterNorms(Tensor flat) =>
         torch.stack(Flat.Segments.Select(s => flat.narrow(0, s.Offset, s.Count).norm()).ToArray());
 
-    public void Save(string path)
+    public override void Save(string path)
     {
         using var writer = new BinaryWriter(File.Create(path));
         writer.Write(Flat.Parameters.Count);
@@ -69,7 +61,7 @@ public sealed class LarsOptimizer : ITrainingOptimizer
         }
     }
 
-    public void Load(string path)
+    public override void Load(string path)
     {
         using var reader = new BinaryReader(File.OpenRead(path));
         int n = reader.ReadInt32();
@@ -88,9 +80,8 @@ public sealed class LarsOptimizer : ITrainingOptimizer
         if (!heavyBall.Started) heavyBall.Velocity.zero_();
     }
 
-    public void Dispose()
+    protected override void DisposeState()
     {
         heavyBall.Dispose(); decayed.Dispose(); segmentOf.Dispose(); isMatrix.Dispose();
-        Flat.Dispose();
     }
 }
