@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using TorchSharp;
 
@@ -51,22 +50,9 @@ public static class Autocast
         if (BindError.Value is { } error) throw new SelfSupError(error);
     }
 
-    private static string? TryBind()
-    {
-        torch.InitializeDeviceType(DeviceType.CPU); // loads libtorch_cpu the way TorchSharp does
-        foreach (var name in Bound)
-        {
-            var method = typeof(Autocast).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!;
-            try { Marshal.Prelink(method); }
-            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
-            {
-                var entry = method.GetCustomAttribute<DllImportAttribute>()!.EntryPoint;
-                return $"--precision bf16 needs libtorch's autocast, but {Lib} does not export {entry} ({e.GetType().Name}); " +
-                    $"this TorchSharp/libtorch build ({torch.__version__}) is not the one SelfSup was built against (0.107 / libtorch 2.10): use --precision fp32";
-            }
-        }
-        return null;
-    }
+    private static string? TryBind() => NativeSymbols.Missing(typeof(Autocast), Bound) is { } missing
+        ? $"--precision bf16 needs libtorch's autocast, but {missing}; this TorchSharp/libtorch build ({torch.__version__}) is not the one SelfSup was built against (0.107 / libtorch 2.10): use --precision fp32"
+        : null;
 
     /// <summary>Whether autocast is on for <paramref name="device"/> on the calling thread.</summary>
     public static bool IsEnabled(DeviceType device = DeviceType.CPU)

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -30,21 +29,9 @@ public static class DeviceSettings
     private static extern bool AllowTF32CuBLAS(nint context);
 
     private static readonly string[] Bound = [nameof(GlobalContext), nameof(SetBenchmarkCuDNN), nameof(BenchmarkCuDNN), nameof(AllowTF32CuBLAS)];
-    private static readonly Lazy<string?> BindError = new(() =>
-    {
-        torch.InitializeDeviceType(DeviceType.CPU);
-        foreach (var name in Bound)
-        {
-            var method = typeof(DeviceSettings).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!;
-            try { Marshal.Prelink(method); }
-            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
-            {
-                return $"{Lib} does not export {method.GetCustomAttribute<DllImportAttribute>()!.EntryPoint} ({e.GetType().Name}); " +
-                    $"this libtorch ({torch.__version__}) is not the one SelfSup was built against (2.10)";
-            }
-        }
-        return null;
-    });
+    private static readonly Lazy<string?> BindError = new(() => NativeSymbols.Missing(typeof(DeviceSettings), Bound) is { } missing
+        ? $"{missing}; this libtorch ({torch.__version__}) is not the one SelfSup was built against (2.10)"
+        : null);
 
     /// <summary>Whether this libtorch exports the switches.</summary>
     public static bool IsAvailable => BindError.Value is null;

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -30,15 +29,9 @@ public static unsafe class FusedAdamKernel
         TensorList maxExpAvgSqs, TensorList stateSteps, double lr, double beta1, double beta2, double weightDecay, double eps,
         [MarshalAs(UnmanagedType.U1)] bool amsgrad, [MarshalAs(UnmanagedType.U1)] bool maximize, OptionalTensor* gradScale, OptionalTensor* foundInf);
 
-    private static readonly Lazy<string?> BindError = new(() =>
-    {
-        torch.InitializeDeviceType(DeviceType.CPU);
-        try { Marshal.Prelink(typeof(FusedAdamKernel).GetMethod(nameof(FusedAdam), BindingFlags.NonPublic | BindingFlags.Static)!); return null; }
-        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
-        {
-            return $"{Lib} does not export {Symbol} ({e.GetType().Name}); this libtorch ({torch.__version__}) is not the one SelfSup was built against (2.10)";
-        }
-    });
+    private static readonly Lazy<string?> BindError = new(() => Models.NativeSymbols.Missing(typeof(FusedAdamKernel), nameof(FusedAdam)) is { } missing
+        ? $"{missing}; this libtorch ({torch.__version__}) is not the one SelfSup was built against (2.10)"
+        : null);
 
     /// <summary>Whether this libtorch exports the kernel (when not, <see cref="FlatAdam"/> runs the same rule as separate ops).</summary>
     public static bool IsAvailable => BindError.Value is null;
