@@ -27,7 +27,7 @@ public static class ViewsCommand
         command.SetAction(r =>
         {
             int m = r.GetValue(views), n = r.GetValue(count);
-            if (m < 2) throw new SelfSupError($"--views {m}: multi-view SSL needs at least 2 views per image");
+            ViewSampler.CheckViews(m);
             if (n < 1) throw new SelfSupError($"--count {n} must be at least 1");
             string name = r.GetValue(dataset)!;
             var options = source.Read(r);

@@ -14,8 +14,8 @@ public static class KnnClassifier
         int k = 200, double temperature = 0.1, int chunk = 256)
     {
         using var outer = torch.NewDisposeScope();
-        var train = functional_normalize(trainX);
-        var test = functional_normalize(testX);
+        var train = Losses.EmbeddingMath.L2Normalise(trainX);
+        var test = Losses.EmbeddingMath.L2Normalise(testX);
         int kk = (int)Math.Min(k, train.shape[0]);
         long correct = 0;
         for (long start = 0; start < test.shape[0]; start += chunk)
@@ -32,5 +32,4 @@ public static class KnnClassifier
         return 100.0 * correct / test.shape[0];
     }
 
-    private static Tensor functional_normalize(Tensor x) => x / x.norm(1, keepdim: true).clamp_min(1e-12);
 }

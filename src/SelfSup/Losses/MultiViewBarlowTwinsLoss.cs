@@ -9,7 +9,7 @@ namespace SelfSup.Losses;
 /// in the form of the authors' fastssl code.
 /// <para>
 /// Preprocessing: each embedding row is L2-normalised along d (optional), then every dimension is
-/// standardised with the mean and unbiased std over all N·M rows jointly (with a tiny ε, <see cref="StdEpsilon"/>,
+/// standardised with the mean and unbiased std over all N·M rows jointly (with a tiny ε, <see cref="EmbeddingMath.StdEpsilon"/>,
 /// so a constant dimension gives a finite loss).
 /// </para>
 /// <para>
@@ -65,7 +65,7 @@ public sealed class MultiViewBarlowTwinsLoss : IMultiViewLoss
         if (targets < 1 || targets > m)
             throw new SelfSupError($"loss 'bt': {targets} target views for embeddings of {m} views; the full-size views must be between 1 and M");
         using var scope = NewDisposeScope();
-        var zs = Standardise(Normalize ? L2Normalise(z) : z);
+        var zs = Standardise(Normalize ? EmbeddingMath.L2Normalise(z) : z);
         Tensor invariance, orthogonality;
         if (m == 2 && targets == 2)
         {
@@ -83,25 +83,13 @@ public sealed class MultiViewBarlowTwinsLoss : IMultiViewLoss
         return (invariance + Lambda * orthogonality).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Row-wise x / max(‖x‖₂, 1e-12) along d, as torch.nn.functional.normalize.</summary>
-    private static Tensor L2Normalise(Tensor z) => z / z.norm(-1, keepdim: true).clamp_min(1e-12);
-
-    /// <summary>
-    /// ε in the standardisation <c>(z − μ) / √(σ² + ε)</c>. A dimension that is constant over the batch has σ = 0:
-    /// without ε its standardised values and the gradient of σ are 0/0 = NaN. With ε = 10⁻¹² a constant dimension
-    /// standardises to 0 and contributes (1 − 0)² to the invariance term, finite. ε changes σ by less than
-    /// ε / (2σ²) relative — below 10⁻⁸ for any σ ≥ 10⁻², the scale of L2-normalised embeddings (≈ 1/√d) — so the
-    /// reference values are matched as before.
-    /// </summary>
-    public const double StdEpsilon = 1e-12;
-
     /// <summary>Per-dimension standardisation <c>(z − μ) / √(σ² + ε)</c>, μ and the unbiased σ² over all N·M rows jointly.</summary>
     private static Tensor Standardise(Tensor z)
     {
         long n = z.shape[0], m = z.shape[1], d = z.shape[2];
         var flat = z.reshape(n * m, d);
         var centred = flat - flat.mean(new long[] { 0 }, keepdim: true);
-        var std = (flat.var(0L, unbiased: true, keepdim: true) + StdEpsilon).sqrt();
+        var std = (flat.var(0L, unbiased: true, keepdim: true) + EmbeddingMath.StdEpsilon).sqrt();
         return (centred / std).reshape(n, m, d);
     }
 

@@ -10,7 +10,7 @@ namespace SelfSup.Losses;
 /// <para>
 /// For view a: z₁ = Z_a, z₂ = (1/(M−1)) Σ_{b≠a} Z_b, and
 /// inv_a = mse(z₁, z₂),
-/// var_a = ½ mean_k relu(1 − std(z₁)_k) + ½ mean_k relu(1 − std(z₂)_k) (unbiased std; ε = 10⁻¹² under its root, see <see cref="StdEpsilon"/>),
+/// var_a = ½ mean_k relu(1 − std(z₁)_k) + ½ mean_k relu(1 − std(z₂)_k) (unbiased std; ε = 10⁻¹² under its root, see <see cref="EmbeddingMath.StdEpsilon"/>),
 /// cov_a = Σ_{k≠l} cov(z₁)_kl² / d + Σ_{k≠l} cov(z₂)_kl² / d, cov(z) = z̃ᵀz̃ / (N−1), z̃ = z − mean(z).
 /// </para>
 /// <para>
@@ -73,15 +73,8 @@ public sealed class MultiViewVicRegLoss : IMultiViewLoss
     /// <summary>Mean squared error between the two embeddings.</summary>
     private static Tensor Invariance(Tensor z1, Tensor z2) => (z1 - z2).square().mean();
 
-    /// <summary>
-    /// ε under the square root of the variance term, <c>std_k = √(var_k + ε)</c>. The spec's form has no ε, but the
-    /// gradient of √var at var = 0 (a constant dimension) is 0/0 = NaN; ε = 10⁻¹² keeps it finite and moves std by
-    /// less than 10⁻⁸ for any var ≥ 10⁻⁴, far inside the parity tolerance.
-    /// </summary>
-    public const double StdEpsilon = 1e-12;
-
-    /// <summary>½ mean_k relu(1 − √(var_k(z) + ε)), unbiased variance over the batch, ε = <see cref="StdEpsilon"/>.</summary>
-    private static Tensor Variance(Tensor z) => (1.0 - (z.var(0L, unbiased: true) + StdEpsilon).sqrt()).relu().mean() / 2;
+    /// <summary>½ mean_k relu(1 − √(var_k(z) + ε)), unbiased variance over the batch, ε = <see cref="EmbeddingMath.StdEpsilon"/>.</summary>
+    private static Tensor Variance(Tensor z) => (1.0 - (z.var(0L, unbiased: true) + EmbeddingMath.StdEpsilon).sqrt()).relu().mean() / 2;
 
     /// <summary>Σ_{k≠l} cov(z)_kl² / d with cov = z̃ᵀz̃ / (N−1).</summary>
     private static Tensor Covariance(Tensor z)

@@ -42,7 +42,7 @@ public static class TheoryRun
     /// <summary>Runs the training; <paramref name="progress"/> gets (steps done, steps in all).</summary>
     public static Result Run(SyntheticWorld world, AugmentationKernel exact, TheoryRunSettings s, Action<int, int>? progress = null)
     {
-        if (s.Views < 2) throw new SelfSupError($"--views {s.Views}: every image needs at least 2 views; use e.g. 2,4,8.");
+        Views.ViewSampler.CheckViews(s.Views);
         if (s.Steps < 1) throw new SelfSupError($"--steps {s.Steps} must be at least 1.");
         if (s.BatchSize < 2) throw new SelfSupError($"--batch-size {s.BatchSize} must be at least 2 (the loss standardises over the batch).");
         int n = world.Count, d = s.ProjDim;

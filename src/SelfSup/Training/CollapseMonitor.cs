@@ -29,7 +29,7 @@ public sealed class CollapseMonitor(double threshold, int steps)
         using var scope = NewDisposeScope();
         long d = z.shape[^1];
         var flat = z.detach().reshape(-1, d);
-        var unit = flat / flat.norm(-1, keepdim: true).clamp_min(1e-12);
+        var unit = Losses.EmbeddingMath.L2Normalise(flat);
         return unit.std(0L, unbiased: true).mean().mul_(Math.Sqrt(d)).MoveToOuterDisposeScope();
     }
 

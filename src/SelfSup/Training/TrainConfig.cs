@@ -141,7 +141,7 @@ public sealed record TrainConfig
     /// <summary>Checks every value and throws a <see cref="SelfSupError"/> naming the first bad flag.</summary>
     public void Validate()
     {
-        if (Views < 2) throw new SelfSupError($"--views {Views}: multi-view SSL needs at least 2 views per image (the paper uses 2, 4 or 8)");
+        SelfSup.Views.ViewSampler.CheckViews(Views);
         if (ProjDim < 1) throw new SelfSupError($"--proj-dim {ProjDim} must be a positive embedding size, e.g. 64 or 2048");
         Data.FractionSubset.Validate(Fraction);
         ToDataOptions().Validate(Dataset);

@@ -31,8 +31,7 @@ public sealed class ViewSampler
     private ViewSampler(AugmentationPreset preset, int views, SmallCrops? smallCrops, bool fullViews)
     {
         ArgumentNullException.ThrowIfNull(preset);
-        if (fullViews && views < 2)
-            throw new SelfSupError($"--views must be at least 2 (the losses compare views of the same image), got {views}.");
+        if (fullViews) CheckViews(views);
         preset.Validate();
         Preset = preset;
         Views = views;
@@ -48,6 +47,14 @@ public sealed class ViewSampler
             smallCrops.Validate(preset);
             _small = new ViewSampler(smallCrops.PresetFrom(preset), smallCrops.Count, null, fullViews: false);
         }
+    }
+
+    /// <summary>The rule every caller shares: at least 2 full-size views per image (the losses compare views of one image).</summary>
+    /// <exception cref="SelfSupError"><paramref name="views"/> &lt; 2.</exception>
+    public static void CheckViews(int views)
+    {
+        if (views < 2)
+            throw new SelfSupError($"--views {views}: multi-view SSL needs at least 2 views per image (the losses compare views of the same image; the paper uses 2, 4 or 8)");
     }
 
     /// <summary>Small crops per image K (0 without multi-crop).</summary>

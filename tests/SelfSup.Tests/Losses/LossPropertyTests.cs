@@ -53,7 +53,7 @@ public sealed class LossPropertyTests
             double lambda = c.GetProperty("lambda").GetDouble();
             bool normalize = c.GetProperty("normalize").GetBoolean();
             double expected = c.GetProperty("value").GetDouble();
-            // 1e-6: the Python values use the spec's ε-free standardisation; MultiViewBarlowTwinsLoss.StdEpsilon moves the
+            // 1e-6: the Python values use the spec's ε-free standardisation; EmbeddingMath.StdEpsilon moves the
             // nearly constant dimension of nearconst_* (σ ≈ 1e-3 without normalisation) by ~1e-8 relative
             AssertClose(expected, Value(new PairwiseBarlowTwinsLoss(lambda, normalize), Ref64(file)), 1e-6,
                 $"bt-pairwise {file} λ={lambda} normalize={normalize}");
@@ -122,7 +122,7 @@ public sealed class LossPropertyTests
         var z = one.expand(n, m, d).contiguous();
         double invariance = Value(new MultiViewBarlowTwinsLoss(0.0, normalize), z);
         double expected = d / Math.Pow(n * m, 2);
-        // the standardisation's ε (MultiViewBarlowTwinsLoss.StdEpsilon) moves 1 − agreement by about NM·ε/σ² relative, < 1e-7 here
+        // the standardisation's ε (EmbeddingMath.StdEpsilon) moves 1 − agreement by about NM·ε/σ² relative, < 1e-7 here
         AssertClose(expected, invariance, 1e-7, "bt invariance term with identical views");
 
         // The remaining loss is λ times the off-diagonal mass of the (shared) correlation matrix.

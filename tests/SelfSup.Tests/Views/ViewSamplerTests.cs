@@ -57,7 +57,7 @@ public class ViewSamplerTests
     public void Fewer_than_two_views_is_an_error()
     {
         var e = Assert.Throws<SelfSupError>(() => new ViewSampler(AugmentationPreset.Cifar, 1));
-        Assert.Contains("--views must be at least 2", e.Message);
+        Assert.Contains("needs at least 2 views per image", e.Message);
     }
 
     [Fact]
