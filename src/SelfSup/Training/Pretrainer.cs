@@ -131,7 +131,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
 
         var tensorBoard = writes ? TensorBoardLog.ForTraining(run) : null;  // a new event file in RUN/tb/ per start or resume
         var clock = new TrainingClock(state.PretrainSeconds, state.CpuSeconds);
-        var sinceCheckpoint = System.Diagnostics.Stopwatch.StartNew();
+        var checkpoints = new CheckpointPolicy(config.CheckpointEvery, config.CheckpointMinutes);
         long step = state.Step, imagesSeen = state.ImagesSeen;
         int n = config.BatchSize, m = config.Views;
         var window = System.Diagnostics.Stopwatch.StartNew();
@@ -146,7 +146,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
             if (!writes) return null;
             string dir = clock.Paused(() => Checkpoint.Save(run, encoder, optimizer, state));
             Checkpoint.Prune(run, config.KeepCheckpoints);
-            sinceCheckpoint.Restart();
+            checkpoints.Written();
             return lastCheckpoint = dir;
         }
         // every rank must take the same decision: the most urgent reason any rank has (a signal reaches ranks at different steps)
@@ -201,16 +201,8 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
                 bool lastOfEpoch = b + 1 == stepsPerEpoch;
                 stoppedBy = StopReason();
                 bool ended = step >= totalSteps;
-                bool due = config.CheckpointEvery > 0 ? step % config.CheckpointEvery == 0 : sinceCheckpoint.Elapsed.TotalMinutes >= config.CheckpointMinutes;
-                if (!lastOfEpoch && (stoppedBy is not null || ended || due))
-                {
-                    Save(state with
-                    {
-                        Epoch = epoch, BatchInEpoch = b + 1, Step = step, ImagesSeen = imagesSeen, Config = config,
-                        PeakRssMbPerEpoch = [.. peakRssPerEpoch],
-                        Finished = ended || stoppedBy == "time-budget", StoppedBy = stoppedBy ?? (ended ? "steps" : null),
-                    });
-                }
+                if (!lastOfEpoch && (stoppedBy is not null || ended || checkpoints.Due(step)))
+                    Save(StateAt(epoch, b + 1, finished: ended || stoppedBy == "time-budget", stoppedBy ?? (ended ? "steps" : null)));
                 if (stoppedBy is not null && !lastOfEpoch)
                 {
                     if (writes && stoppedBy == "time-budget" && OnEpochEnd is not null) EpochEnd(state);
@@ -223,15 +215,17 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
             peakRssPerEpoch.Add(Math.Round(MemoryUsage.PeakRssMb(), 1));
             if (writes) run.AppendEpoch(new { epoch = epoch + 1, step, peak_rss_mb = peakRssPerEpoch[^1], elapsed_s = clock.WallSeconds, cpu_s = clock.CpuSeconds });
             bool finished = epoch + 1 >= config.Epochs || step >= totalSteps || stoppedBy == "time-budget";
-            Save(state with
-            {
-                Epoch = epoch + 1, BatchInEpoch = 0, Step = step, ImagesSeen = imagesSeen, Config = config, Finished = finished,
-                PeakRssMbPerEpoch = [.. peakRssPerEpoch],
-                StoppedBy = stoppedBy ?? (step >= totalSteps && config.Steps > 0 && step < (long)stepsPerEpoch * config.Epochs ? "steps" : null),
-            });
+            Save(StateAt(epoch + 1, 0, finished, stoppedBy ?? (step >= totalSteps && config.Steps > 0 && step < (long)stepsPerEpoch * config.Epochs ? "steps" : null)));
             if (writes && OnEpochEnd is not null && stoppedBy is not ("SIGINT" or "SIGTERM")) EpochEnd(state);
         }
         return new PretrainResult(encoder, state, lastCheckpoint);
+
+        // the training state at this point: the one place the counters go into a TrainingState
+        TrainingState StateAt(int epoch, int batchInEpoch, bool finished, string? stoppedBy) => state with
+        {
+            Epoch = epoch, BatchInEpoch = batchInEpoch, Step = step, ImagesSeen = imagesSeen, Config = config,
+            PeakRssMbPerEpoch = [.. peakRssPerEpoch], Finished = finished, StoppedBy = stoppedBy,
+        };
 
         void EpochEnd(TrainingState s)
         {
