@@ -79,18 +79,18 @@ public sealed class TrainingStep : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         var views = batch.Full;
-        long n = views.shape[0];
+        long n = views.shape[0], m = views.shape[1], k = batch.Small?.shape[1] ?? 0;
         var x = Input(views);
         var small = batch.Small is null ? null : Input(batch.Small);
         var statistics = buffers.Select(b => b.Data.clone()).ToList();   // BatchNorm's running statistics before this step
 
-        var (z, readout) = ForwardBackward(x, small, n, views.shape[1], batch.Small?.shape[1] ?? 0, step);
+        var (z, readout) = ForwardBackward(x, small, n, m, k, step);
         if (!double.IsFinite(readout[0]) || !double.IsFinite(readout[1]))
         {
             Warn($"non-finite {(double.IsFinite(readout[0]) ? "gradient" : "loss")} at step {step + 1} ({Finiteness.Describe(views, z, encoder)}); recomputing the step once");
             using (torch.no_grad())   // the recomputed forward updates them once, as a clean step does
                 foreach (var (buffer, before) in buffers.Zip(statistics)) buffer.Data.copy_(before);
-            (z, readout) = ForwardBackward(x, small, n, views.shape[1], batch.Small?.shape[1] ?? 0, step);
+            (z, readout) = ForwardBackward(x, small, n, m, k, step);
             if (!double.IsFinite(readout[0]) || !double.IsFinite(readout[1]))
                 throw new TrainingStopped($"loss became {(double.IsFinite(readout[0]) ? "finite but its gradient did not" : readout[0].ToString())} at step {step + 1} (epoch {epoch + 1}; {Finiteness.Describe(views, z, encoder)})",
                     "Lower --lr or raise --beta-c/--beta, then --resume");

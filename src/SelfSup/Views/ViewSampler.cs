@@ -156,39 +156,29 @@ public sealed class ViewSampler
     }
 
     /// <summary><c>(x_c − mean_c) / std_c</c> over the channel dimension (third from the end).</summary>
-    public static Tensor Normalise(Tensor x, AugmentationPreset preset)
-    {
-        CheckChannels(x, preset);
-        var y = x.clone();   // per channel with scalar constants: no constant tensor to copy to the device per batch
-        for (int ch = 0; ch < preset.Channels; ch++)
-        {
-            using var plane = y.narrow(-3, ch, 1);
-            plane.sub_(preset.Mean[ch]).div_(preset.Std[ch]);
-        }
-        return y;
-    }
+    public static Tensor Normalise(Tensor x, AugmentationPreset preset) =>
+        PerChannel(x, preset, (plane, mean, std) => plane.sub_(mean).div_(std));
 
     /// <summary>The inverse of <see cref="Normalise"/>: <c>x_c·std_c + mean_c</c>.</summary>
-    public static Tensor Unnormalise(Tensor x, AugmentationPreset preset)
-    {
-        using var scope = NewDisposeScope();
-        var (mean, std) = Stats(x, preset);
-        return (x * std + mean).MoveToOuterDisposeScope();
-    }
+    public static Tensor Unnormalise(Tensor x, AugmentationPreset preset) =>
+        PerChannel(x, preset, (plane, mean, std) => plane.mul_(std).add_(mean));
 
-    private static void CheckChannels(Tensor x, AugmentationPreset preset)
+    /// <summary>
+    /// A copy of <paramref name="x"/> (channels third from the end) with <paramref name="op"/> applied in place to each
+    /// channel's plane with that channel's mean and std as scalars: no constant tensor to copy to the device per batch.
+    /// </summary>
+    private static Tensor PerChannel(Tensor x, AugmentationPreset preset, Action<Tensor, double, double> op)
     {
         if (x.dim() < 3 || x.shape[^3] != preset.Channels)
             throw new SelfSupError(
                 $"Preset '{preset.Name}' expects {preset.Channels}-channel images, got shape [{string.Join(", ", x.shape)}].");
-    }
-
-    private static (Tensor Mean, Tensor Std) Stats(Tensor x, AugmentationPreset preset)
-    {
-        CheckChannels(x, preset);
-        var mean = tensor(preset.Mean, dtype: x.dtype, device: x.device).view(-1, 1, 1);
-        var std = tensor(preset.Std, dtype: x.dtype, device: x.device).view(-1, 1, 1);
-        return (mean, std);
+        var y = x.clone();
+        for (int ch = 0; ch < preset.Channels; ch++)
+        {
+            using var plane = y.narrow(-3, ch, 1);
+            op(plane, preset.Mean[ch], preset.Std[ch]);
+        }
+        return y;
     }
 
     private void CheckImages(Tensor images)
