@@ -4,8 +4,8 @@ namespace SelfSup.Views;
 /// The augmentation recipe used to turn one image into a view (SPEC, section "Augmentations").
 /// All views of a run use the same preset; every image and every view draws its own parameters.
 /// <para>
-/// The ops run in the fixed order crop → flip → colour jitter → grayscale → blur → solarize, then
-/// each channel <c>c</c> is normalised as <c>x'_c = (x_c − Mean[c]) / Std[c]</c>.
+/// The ops run in the order of <see cref="ViewPipeline"/>, then each channel <c>c</c> is normalised as
+/// <c>x'_c = (x_c − Mean[c]) / Std[c]</c>.
 /// </para>
 /// <list type="table">
 /// <listheader><term>preset</term><description>crop, scale, flip, jitter (p = 0.8) b/c/s/h, grayscale, extra</description></listheader>
@@ -145,32 +145,13 @@ public sealed record AugmentationPreset
             $"Unknown augmentation preset '{name}'. Valid names: {string.Join(", ", Names)}."),
     };
 
-    /// <summary>Checks that every field is in range.</summary>
+    /// <summary>Checks that every field is in range: the normalisation here, every op's settings by building them (<see cref="ViewPipeline.For"/>).</summary>
     /// <exception cref="SelfSupError">A field is out of range; the message names it.</exception>
     public void Validate()
     {
-        void Fail(string what) => throw new SelfSupError($"Augmentation preset '{Name}': {what}.");
-        static bool IsProbability(double p) => p >= 0 && p <= 1;
-
-        if (CropSize < 1) Fail($"CropSize must be positive, got {CropSize}");
-        if (!(ScaleMin > 0 && ScaleMin <= ScaleMax && ScaleMax <= 1))
-            Fail($"need 0 < ScaleMin <= ScaleMax <= 1, got {ScaleMin}..{ScaleMax}");
-        if (!(RatioMin > 0 && RatioMin <= RatioMax))
-            Fail($"need 0 < RatioMin <= RatioMax, got {RatioMin}..{RatioMax}");
-        foreach (var (field, p) in new[]
-                 {
-                     (nameof(FlipProbability), FlipProbability), (nameof(JitterProbability), JitterProbability),
-                     (nameof(GrayscaleProbability), GrayscaleProbability),
-                     (nameof(SolarizeProbability), SolarizeProbability), (nameof(BlurProbability), BlurProbability),
-                 })
-            if (!IsProbability(p)) Fail($"{field} must be in [0, 1], got {p}");
-        if (Brightness < 0 || Contrast < 0 || Saturation < 0)
-            Fail("Brightness, Contrast and Saturation must be non-negative");
-        if (!(Hue >= 0 && Hue <= 0.5)) Fail($"Hue must be in [0, 0.5], got {Hue}");
-        if (!(BlurSigmaMin > 0 && BlurSigmaMin <= BlurSigmaMax))
-            Fail($"need 0 < BlurSigmaMin <= BlurSigmaMax, got {BlurSigmaMin}..{BlurSigmaMax}");
         if (Mean is null || Std is null || Mean.Length != Std.Length || (Mean.Length != 1 && Mean.Length != 3))
-            Fail("Mean and Std must both have 1 or 3 entries");
-        if (Std!.Any(s => !(s > 0))) Fail("every Std entry must be positive");
+            throw new SelfSupError($"Augmentation preset '{Name}': Mean and Std must both have 1 or 3 entries.");
+        if (Std.Any(s => !(s > 0))) throw new SelfSupError($"Augmentation preset '{Name}': every Std entry must be positive.");
+        ViewPipeline.For(this);
     }
 }

@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SelfSup.Views;
@@ -19,70 +18,45 @@ namespace SelfSup.Views;
 /// </list>
 /// One-channel images get brightness and contrast only. An adjustment whose strength is 0 is skipped.
 /// </summary>
-public sealed class ColorJitter
+/// <param name="probability">Probability that an image is jittered.</param>
+/// <param name="brightness">Brightness strength b ≥ 0.</param>
+/// <param name="contrast">Contrast strength c ≥ 0.</param>
+/// <param name="saturation">Saturation strength s ≥ 0.</param>
+/// <param name="hue">Hue strength h in [0, 0.5].</param>
+public sealed class ColorJitter(double probability, double brightness, double contrast, double saturation, double hue)
+    : RandomlyAppliedOp(probability, "the colour-jitter probability")
 {
-    /// <summary>Creates the op.</summary>
-    /// <param name="probability">Probability that an image is jittered.</param>
-    /// <param name="brightness">Brightness strength b ≥ 0.</param>
-    /// <param name="contrast">Contrast strength c ≥ 0.</param>
-    /// <param name="saturation">Saturation strength s ≥ 0.</param>
-    /// <param name="hue">Hue strength h in [0, 0.5].</param>
-    public ColorJitter(double probability, double brightness, double contrast, double saturation, double hue)
-    {
-        if (!(probability >= 0 && probability <= 1))
-            throw new ArgumentOutOfRangeException(nameof(probability), probability, "must be in [0, 1]");
-        if (brightness < 0 || contrast < 0 || saturation < 0) throw new ArgumentException("strengths must be non-negative");
-        if (!(hue >= 0 && hue <= 0.5)) throw new ArgumentOutOfRangeException(nameof(hue), hue, "must be in [0, 0.5]");
-        Probability = probability;
-        Brightness = brightness;
-        Contrast = contrast;
-        Saturation = saturation;
-        Hue = hue;
-    }
-
-    /// <summary>Probability that an image is jittered.</summary>
-    public double Probability { get; }
-
     /// <summary>Brightness strength.</summary>
-    public double Brightness { get; }
+    public double Brightness { get; } = brightness >= 0 ? brightness : throw Negative("brightness", brightness);
 
     /// <summary>Contrast strength.</summary>
-    public double Contrast { get; }
+    public double Contrast { get; } = contrast >= 0 ? contrast : throw Negative("contrast", contrast);
 
     /// <summary>Saturation strength.</summary>
-    public double Saturation { get; }
+    public double Saturation { get; } = saturation >= 0 ? saturation : throw Negative("saturation", saturation);
 
     /// <summary>Hue strength (in turns).</summary>
-    public double Hue { get; }
+    public double Hue { get; } = hue >= 0 && hue <= 0.5 ? hue : throw new SelfSupError($"the hue strength must be in [0, 0.5] turns, got {hue}");
 
-    /// <summary>As <see cref="Apply(Tensor, Tensor)"/> with uniforms drawn from <paramref name="gen"/> (tests and previews).</summary>
-    public Tensor Apply(Tensor x, Generator gen)
-    {
-        using var u = rand(new long[] { x.shape[0], Draws }, float64, generator: gen);
-        return Apply(x, u);
-    }
+    private static SelfSupError Negative(string what, double value) => new($"the {what} strength must be non-negative, got {value}");
 
     /// <summary>Uniforms per image: u₀ decides the jitter, u₁…u₄ give the brightness, contrast, saturation and hue factors.</summary>
-    public const int Draws = 5;
+    public override int Draws => 5;
 
     /// <summary>
-    /// Jitters image b of <paramref name="x"/> (B×C×H×W in [0, 1], C = 1 or 3) when <c>u[b, 0] &lt; p</c>, with the
-    /// factors of <c>u[b, 1..4]</c>; <paramref name="draws"/> is B×<see cref="Draws"/>.
+    /// Jitters every image of <paramref name="x"/> (B×C×H×W in [0, 1], C = 1 or 3) with the factors of its uniforms
+    /// <paramref name="u"/> (B×4: brightness, contrast, saturation, hue).
     /// </summary>
-    public Tensor Apply(Tensor x, Tensor draws)
+    protected override Tensor Changed(Tensor x, Tensor u)
     {
-        if (Probability <= 0) return x.alias();
-        using var scope = NewDisposeScope();
         bool colour = x.shape[1] == 3;
-        var chosen = draws[.., 0].to(x.device).lt(Probability).view(-1, 1, 1, 1);
-        var u = draws.narrow(1, 1, 4).to(x.device).to_type(x.dtype);
-
+        u = u.to(x.device).to_type(x.dtype);
         var y = x;
         if (Brightness > 0) y = AdjustBrightness(y, Factor(u[.., 0], Brightness));
         if (Contrast > 0) y = AdjustContrast(y, Factor(u[.., 1], Contrast));
         if (colour && Saturation > 0) y = AdjustSaturation(y, Factor(u[.., 2], Saturation));
         if (colour && Hue > 0) y = ShiftHue(y, u[.., 3].mul(2 * Hue).sub_(Hue));
-        return where(chosen, y, x).MoveToOuterDisposeScope();
+        return y;
     }
 
     /// <summary>Maps u ~ U[0, 1) to a factor in [max(0, 1 − s), 1 + s].</summary>

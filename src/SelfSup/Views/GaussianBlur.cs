@@ -9,28 +9,24 @@ namespace SelfSup.Views;
 /// <c>i = −k/2 … k/2</c>, and the borders are reflected (as torchvision does). The whole batch is blurred in two
 /// grouped 1-D convolutions (one group per image and channel, each with its own kernel).
 /// </summary>
-public sealed class GaussianBlur
+public sealed class GaussianBlur : RandomlyAppliedOp
 {
     /// <summary>Creates the op.</summary>
     /// <param name="probability">Probability that an image is blurred.</param>
     /// <param name="sigmaMin">Smallest σ in pixels.</param>
     /// <param name="sigmaMax">Largest σ in pixels.</param>
     /// <param name="kernelSize">Odd kernel length k; see <see cref="KernelSizeFor"/>.</param>
-    public GaussianBlur(double probability, double sigmaMin, double sigmaMax, int kernelSize)
+    /// <exception cref="SelfSupError">A setting is out of range.</exception>
+    public GaussianBlur(double probability, double sigmaMin, double sigmaMax, int kernelSize) : base(probability, "the blur probability")
     {
-        if (!(probability >= 0 && probability <= 1))
-            throw new ArgumentOutOfRangeException(nameof(probability), probability, "must be in [0, 1]");
-        if (!(sigmaMin > 0 && sigmaMin <= sigmaMax)) throw new ArgumentException($"bad sigma range {sigmaMin}..{sigmaMax}");
+        if (!(sigmaMin > 0 && sigmaMin <= sigmaMax))
+            throw new SelfSupError($"the blur's σ range needs 0 < min <= max, got {sigmaMin}..{sigmaMax}");
         if (kernelSize < 1 || kernelSize % 2 == 0)
-            throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "kernel size must be odd and positive");
-        Probability = probability;
+            throw new SelfSupError($"the blur kernel size must be odd and positive, got {kernelSize}");
         SigmaMin = sigmaMin;
         SigmaMax = sigmaMax;
         KernelSize = kernelSize;
     }
-
-    /// <summary>Probability that an image is blurred.</summary>
-    public double Probability { get; }
 
     /// <summary>Smallest σ in pixels.</summary>
     public double SigmaMin { get; }
@@ -48,25 +44,14 @@ public sealed class GaussianBlur
     public static int KernelSizeFor(int cropSize) =>
         Math.Max(3, 2 * (int)Math.Round(cropSize / 20.0, MidpointRounding.AwayFromZero) + 1);
 
-    /// <summary>As <see cref="Apply(Tensor, Tensor)"/> with uniforms drawn from <paramref name="gen"/> (tests and previews).</summary>
-    public Tensor Apply(Tensor x, Generator gen)
-    {
-        using var u = rand(new long[] { x.shape[0], Draws }, float64, generator: gen);
-        return Apply(x, u);
-    }
-
     /// <summary>Uniforms per image: u₀ decides the blur, u₁ gives <c>σ = σ_min + u₁(σ_max − σ_min)</c>.</summary>
-    public const int Draws = 2;
+    public override int Draws => 2;
 
-    /// <summary>Blurs image b of <paramref name="x"/> (B×C×H×W) when <c>u[b, 0] &lt; p</c>; <paramref name="u"/> is B×<see cref="Draws"/>.</summary>
-    public Tensor Apply(Tensor x, Tensor u)
+    /// <summary>Blurs every image of <paramref name="x"/> (B×C×H×W) with the σ of its uniform <paramref name="u"/> (B×1).</summary>
+    protected override Tensor Changed(Tensor x, Tensor u)
     {
-        if (Probability <= 0) return x.alias();
-        using var scope = NewDisposeScope();
-        var chosen = u[.., 0].to(x.device).lt(Probability).view(-1, 1, 1, 1);
-        var sigma = u[.., 1].mul(SigmaMax - SigmaMin).add_(SigmaMin);
-        var blurred = Blur(x, Kernels(sigma, KernelSize).to_type(x.dtype));
-        return where(chosen, blurred, x).MoveToOuterDisposeScope();
+        var sigma = u[.., 0].mul(SigmaMax - SigmaMin).add_(SigmaMin);
+        return Blur(x, Kernels(sigma, KernelSize).to_type(x.dtype));
     }
 
     /// <summary>Normalised 1-D Gaussian kernels, one row per σ: B×k.</summary>
@@ -87,7 +72,7 @@ public sealed class GaussianBlur
         long b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], k = kernels.shape[1];
         long pad = k / 2;
         if (pad >= h || pad >= w)
-            throw new ArgumentException($"kernel of size {k} is too large for {h}×{w} images", nameof(kernels));
+            throw new SelfSupError($"a blur kernel of size {k} is too large for {h}×{w} images; use larger images or a smaller kernel");
         var perChannel = kernels.unsqueeze(1).expand(b, c, k).reshape(b * c, 1, k);
         var y = x.reshape(1, b * c, h, w);
         y = nn.functional.pad(y, new long[] { pad, pad, 0, 0 }, PaddingModes.Reflect);

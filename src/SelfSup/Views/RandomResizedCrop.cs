@@ -22,7 +22,7 @@ namespace SelfSup.Views;
 /// when the box is larger than S.
 /// </para>
 /// </summary>
-public sealed class RandomResizedCrop
+public sealed class RandomResizedCrop : ViewOp
 {
     /// <summary>Number of candidate boxes tried per image before falling back to a centre crop.</summary>
     public const int Attempts = 10;
@@ -33,12 +33,15 @@ public sealed class RandomResizedCrop
     /// <param name="scaleMax">Largest area fraction.</param>
     /// <param name="ratioMin">Smallest aspect ratio w/h.</param>
     /// <param name="ratioMax">Largest aspect ratio w/h.</param>
+    /// <exception cref="SelfSupError">A setting is out of range.</exception>
     public RandomResizedCrop(int size, double scaleMin, double scaleMax, double ratioMin = 3.0 / 4.0,
         double ratioMax = 4.0 / 3.0)
     {
-        if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "crop size must be positive");
-        if (!(scaleMin > 0 && scaleMin <= scaleMax)) throw new ArgumentException($"bad scale range {scaleMin}..{scaleMax}");
-        if (!(ratioMin > 0 && ratioMin <= ratioMax)) throw new ArgumentException($"bad ratio range {ratioMin}..{ratioMax}");
+        if (size < 1) throw new SelfSupError($"the crop size must be positive, got {size}");
+        if (!(scaleMin > 0 && scaleMin <= scaleMax && scaleMax <= 1))
+            throw new SelfSupError($"the crop's area range needs 0 < min <= max <= 1, got {scaleMin}..{scaleMax}");
+        if (!(ratioMin > 0 && ratioMin <= ratioMax))
+            throw new SelfSupError($"the crop's aspect-ratio range needs 0 < min <= max, got {ratioMin}..{ratioMax}");
         Size = size;
         ScaleMin = scaleMin;
         ScaleMax = scaleMax;
@@ -61,28 +64,27 @@ public sealed class RandomResizedCrop
     /// <summary>Largest aspect ratio w/h.</summary>
     public double RatioMax { get; }
 
-    /// <summary>As <see cref="Apply(Tensor, Tensor)"/> with uniforms drawn from <paramref name="gen"/> (tests and previews).</summary>
-    public Tensor Apply(Tensor x, Generator gen)
-    {
-        using var u = rand(new long[] { x.shape[0], Draws }, float64, generator: gen);
-        return Apply(x, u);
-    }
-
     /// <summary>
     /// Uniforms per image: <see cref="Attempts"/> area scales, <see cref="Attempts"/> log-ratios, then the
     /// top and left corner fractions.
     /// </summary>
-    public const int Draws = 2 * Attempts + 2;
+    public override int Draws => 2 * Attempts + 2;
 
-    /// <summary>Crops every image of <paramref name="x"/> (B×C×H×W float) with its own box and resizes it to S×S.</summary>
-    /// <param name="u">B×<see cref="Draws"/> uniforms in [0, 1).</param>
+    /// <summary>A box per view: top, left, height, width.</summary>
+    public override int ParameterCount => 4;
+
+    /// <summary>The crop boxes, B×4 (top, left, height, width) in pixels, computed on the host from the uniforms.</summary>
+    public override Tensor Parameters(Tensor u, long height, long width) => SampleBoxes(height, width, u);
+
+    /// <summary>Crops every image of <paramref name="x"/> (B×C×H×W float) to its box and resizes it to S×S.</summary>
+    /// <param name="x">B×C×H×W float images.</param>
+    /// <param name="parameters">B×4 boxes from <see cref="Parameters"/>.</param>
     /// <returns>B×C×S×S float.</returns>
-    public Tensor Apply(Tensor x, Tensor u)
+    public override Tensor Transform(Tensor x, Tensor parameters)
     {
-        if (x.dim() != 4) throw new ArgumentException($"expected B×C×H×W, got shape [{string.Join(", ", x.shape)}]", nameof(x));
-        using var scope = NewDisposeScope();
-        var boxes = SampleBoxes(x.shape[2], x.shape[3], u).to(x.device);
-        return Resample(x, boxes, Size).MoveToOuterDisposeScope();
+        if (x.dim() != 4) throw new SelfSupError($"RandomResizedCrop expects B×C×H×W images, got shape [{string.Join(", ", x.shape)}]");
+        using var boxes = parameters.to(x.device);
+        return Resample(x, boxes, Size);
     }
 
     /// <summary>

@@ -6,22 +6,15 @@ namespace SelfSup.Views;
 /// <summary>
 /// Turns a batch of N images into M augmented views each: N×C×H×W uint8 → N×M×C×S×S float32.
 /// <para>
-/// The images are repeated M times and all N·M views go through the ops together, each view drawing its own
-/// parameters from the generator, in the order
-/// <c>RandomResizedCrop → HorizontalFlip → ColorJitter → RandomGrayscale → GaussianBlur → Solarize</c>,
-/// after which each channel is normalised, <c>x'_c = (x_c − mean_c) / std_c</c>. Every random number of a view
+/// The images are repeated M times and all N·M views go through the ops of <see cref="ViewPipeline"/> together,
+/// each view with its own parameters, after which each channel is normalised, <c>x'_c = (x_c − mean_c) / std_c</c>. Every random number of a view
 /// comes from its key (<see cref="ViewKeys"/>: seed, epoch, image, view) through <see cref="ViewDraws"/>, so a view
 /// is a pure function of those four numbers, independent of the batch it is drawn in.
 /// </para>
 /// </summary>
 public sealed class ViewSampler
 {
-    private readonly RandomResizedCrop _crop;
-    private readonly HorizontalFlip _flip;
-    private readonly ColorJitter _jitter;
-    private readonly RandomGrayscale _grayscale;
-    private readonly GaussianBlur _blur;
-    private readonly Solarize _solarize;
+    private readonly ViewPipeline _pipeline;
     private readonly ViewSampler? _small;
 
     /// <summary>Creates a sampler of <paramref name="views"/> views per image, and <paramref name="smallCrops"/> more when given.</summary>
@@ -35,13 +28,7 @@ public sealed class ViewSampler
         preset.Validate();
         Preset = preset;
         Views = views;
-        _crop = new RandomResizedCrop(preset.CropSize, preset.ScaleMin, preset.ScaleMax, preset.RatioMin, preset.RatioMax);
-        _flip = new HorizontalFlip(preset.FlipProbability);
-        _jitter = new ColorJitter(preset.JitterProbability, preset.Brightness, preset.Contrast, preset.Saturation, preset.Hue);
-        _grayscale = new RandomGrayscale(preset.GrayscaleProbability);
-        _blur = new GaussianBlur(preset.BlurProbability, preset.BlurSigmaMin, preset.BlurSigmaMax,
-            GaussianBlur.KernelSizeFor(preset.CropSize));
-        _solarize = new Solarize(preset.SolarizeProbability);
+        _pipeline = ViewPipeline.For(preset);
         if (smallCrops is { Count: > 0 })
         {
             smallCrops.Validate(preset);
@@ -109,19 +96,11 @@ public sealed class ViewSampler
         if (keys.Length != n * Views)
             throw new SelfSupError($"ViewSampler: {keys.Length} view keys for {n} images × {Views} views; pass ViewKeys.For(seed, epoch, indices, {Views}).");
         using var scope = NewDisposeScope();
-        // the draws table and the crop boxes (computed on the CPU from it) reach the images' device in one copy
-        var u = ViewDraws.For(keys);
-        var boxes = _crop.SampleBoxes(h, w, ViewDraws.Columns(u, ViewDraws.CropColumn, RandomResizedCrop.Draws));
-        var table = DeviceCopy.Of(cat([u, boxes], 1), images.device);
-        Tensor Columns(int first, int count) => table.narrow(1, first, count);
+        // every op's parameters (the crop boxes computed on the host) reach the images' device in one copy
+        var parameters = _pipeline.Parameters(ViewDraws.For(keys, _pipeline.DrawsPerView), h, w);
         var x = images.to_type(float32).div_(255f);
         x = x.unsqueeze(1).expand(n, Views, c, h, w).reshape(n * Views, c, h, w);
-        x = RandomResizedCrop.Resample(x, Columns(ViewDraws.PerView, 4), CropSize);
-        x = _flip.Apply(x, Columns(ViewDraws.FlipColumn, HorizontalFlip.Draws));
-        x = _jitter.Apply(x, Columns(ViewDraws.JitterColumn, ColorJitter.Draws));
-        x = _grayscale.Apply(x, Columns(ViewDraws.GrayscaleColumn, RandomGrayscale.Draws));
-        x = _blur.Apply(x, Columns(ViewDraws.BlurColumn, GaussianBlur.Draws));
-        x = _solarize.Apply(x, Columns(ViewDraws.SolarizeColumn, Solarize.Draws));
+        x = _pipeline.Apply(x, DeviceCopy.Of(parameters, images.device));
         x = Normalise(x, Preset);
         return x.view(n, Views, c, CropSize, CropSize).MoveToOuterDisposeScope();
     }

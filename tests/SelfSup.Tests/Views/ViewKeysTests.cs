@@ -19,8 +19,8 @@ public class ViewKeysTests
     public void Draws_are_uniform_and_distinct_per_key()
     {
         var keys = Enumerable.Range(0, 2000).Select(i => ViewKeys.Of(0, 0, i, 0)).ToArray();
-        var u = ViewDraws.For(keys);
-        Assert.Equal(new long[] { 2000, ViewDraws.PerView }, u.shape);
+        var u = ViewDraws.For(keys, ViewPipeline.For(AugmentationPreset.Cifar).DrawsPerView);
+        Assert.Equal(new long[] { 2000, 32 }, u.shape);  // crop 22, flip 1, jitter 5, grayscale 1, blur 2, solarize 1
         Assert.InRange(u.mean().item<double>(), 0.49, 0.51);
         Assert.True(u.min().item<double>() >= 0 && u.max().item<double>() < 1);
         Assert.Equal(keys.Length, keys.Distinct().Count());
