@@ -1,3 +1,4 @@
+using SelfSup.Native;
 using System.Diagnostics;
 using SelfSup.Losses;
 using SelfSup.Data;
@@ -52,7 +53,7 @@ public static class StepBenchmark
     /// <summary>The step fed by one pre-made input tensor (no input pipeline at all).</summary>
     public static (double MedianViewsPerSecond, double[] StepSeconds) Run(StepBenchmarkOptions o, Action<int, int>? onStep = null)
     {
-        var device = Pretrainer.DeviceFor(o.Device);
+        var device = Models.Devices.Resolve(o.Device);
         using var x = torch.randn([o.Batch, o.Views, o.Channels, o.Image, o.Image], device: device);
         using var small = o.SmallCrops > 0 ? torch.randn([o.Batch, o.SmallCrops, o.Channels, o.SmallSide, o.SmallSide], device: device) : null;
         return Time(o, _ => new ViewBatch(x.alias(), small?.alias()), onStep);
@@ -71,7 +72,7 @@ public static class StepBenchmark
         var sampler = new ViewSampler(preset, o.Views, o.SmallCrops > 0 ? new SmallCrops(o.SmallCrops, o.SmallSide, SmallCrops.DefaultScaleMin, SmallCrops.DefaultScaleMax) : null);
         int steps = o.Warmup + o.Steps;
         var order = Enumerable.Range(0, (steps + o.PhaseSteps) * o.Batch).Select(i => i % images).ToArray();
-        var batches = new EpochBatches(data, sampler, seed: 2, epoch: 0, order, o.Batch, Pretrainer.DeviceFor(o.Device));
+        var batches = new EpochBatches(data, sampler, seed: 2, epoch: 0, order, o.Batch, Models.Devices.Resolve(o.Device));
         using var pipeline = new ViewBatchPrefetcher(batches.Views, 0, steps + o.PhaseSteps);
         return Time(o, _ => pipeline.Next(), onStep);
     }
@@ -80,7 +81,7 @@ public static class StepBenchmark
     private static (double, double[]) Time(StepBenchmarkOptions o, Func<int, ViewBatch> input, Action<int, int>? onStep)
     {
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
-        var device = Pretrainer.DeviceFor(o.Device);
+        var device = Models.Devices.Resolve(o.Device);
         if (device.type == DeviceType.CPU) NativeHeap.KeepFreedMemory();
         DeviceSettings.ForTraining(device);
         if (o.CudnnBenchmark is bool tune && device.type == DeviceType.CUDA) DeviceSettings.CudnnBenchmark = tune;

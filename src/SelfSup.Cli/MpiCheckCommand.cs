@@ -1,3 +1,4 @@
+using SelfSup.Diagnostics;
 using System.CommandLine;
 using System.Globalization;
 using SelfSup.Distributed;

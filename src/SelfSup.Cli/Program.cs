@@ -1,3 +1,4 @@
+using SelfSup.Native;
 using System.CommandLine;
 using SelfSup.Cli;
 
@@ -23,6 +24,6 @@ root.Subcommands.Add(TheoryCommand.Create());
 root.Subcommands.Add(MpiCheckCommand.Create());
 root.Subcommands.Add(DoctorCommand.Create());
 SelfSup.Data.ImageCache.Progress = CacheProgress.Report;
-SelfSup.NativeHeap.KeepFreedMemory();
-using var gate = SelfSup.NativeCallGate.Open();   // collections only at safe points: the progress display thread allocates while libtorch runs
+NativeHeap.KeepFreedMemory();
+using var gate = NativeCallGate.Open();   // collections only at safe points: the progress display thread allocates while libtorch runs
 return CliRunner.Run(root, args);

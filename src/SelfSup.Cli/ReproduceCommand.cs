@@ -23,7 +23,7 @@ public static class ReproduceCommand
             string name = r.GetValue(preset)!;
             string yaml = ReproducePresets.Yaml(name);
             if (r.GetValue(show)) { Console.Write(yaml); return 0; }
-            var sweep = SweepConfig.Parse(yaml, $"preset {name}", SweepConfig.ParseOverrides(r.GetValue(options.Set) ?? []));
+            var sweep = SweepConfig.Parse(yaml, $"preset {name}", ConfigSettings.ParseOverrides(r.GetValue(options.Set) ?? []));
             SweepCommand.Run(sweep, yaml, r, options, defaultParallel: ReproducePresets.DefaultParallel(name));
             return 0;
         });

@@ -43,7 +43,7 @@ public static class SweepCommand
         command.SetAction(r =>
         {
             string path = r.GetValue(file)!;
-            var sweep = SweepConfig.Load(path, SweepConfig.ParseOverrides(r.GetValue(options.Set) ?? []));
+            var sweep = SweepConfig.Load(path, ConfigSettings.ParseOverrides(r.GetValue(options.Set) ?? []));
             Run(sweep, File.ReadAllText(path), r, options);
             return 0;
         });

@@ -1,3 +1,4 @@
+using SelfSup.Native;
 using System.Diagnostics;
 using System.IO.Compression;
 

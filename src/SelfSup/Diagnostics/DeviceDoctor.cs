@@ -48,7 +48,7 @@ public static class DeviceDoctor
         Device device = CPU;
         if (!Check("libtorch and device", () =>
             {
-                device = Pretrainer.DeviceFor(deviceName);
+                device = Devices.Resolve(deviceName);
                 string gpu = torch.cuda.is_available() ? $"CUDA with {torch.cuda.device_count()} device(s)" : "no CUDA";
                 using var probe = torch.ones(2, device: device).sum();
                 Require(probe.item<float>() == 2, $"a sum on {deviceName} gave {probe.item<float>()}, not 2");

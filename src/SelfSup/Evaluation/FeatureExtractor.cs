@@ -1,3 +1,4 @@
+using SelfSup.Native;
 using SelfSup.Data;
 using SelfSup.Models;
 using SelfSup.Views;

@@ -1,3 +1,4 @@
+using SelfSup.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

@@ -100,7 +100,7 @@ public sealed class PeriodicEvaluator(TrainConfig config, RunDirectory run, Acti
     {
         var clock = Stopwatch.StartNew();
         Open();
-        var device = Pretrainer.DeviceFor(config.Device);
+        var device = Devices.Resolve(config.Device);
         var preset = config.ResolveAugmentation();
         encoder.eval();
         bool labelled = yTrain is not null;

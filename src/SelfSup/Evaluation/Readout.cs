@@ -1,3 +1,5 @@
+using SelfSup.Native;
+using SelfSup.Models;
 using System.Diagnostics;
 using SelfSup.Data;
 using SelfSup.Training;
@@ -29,7 +31,7 @@ public static class Readout
         using var loaded = RunEncoder.Load(run, options.Checkpoint);   // the newest checkpoint unless one is named
         var (config, checkpoint, encoder) = (loaded.Config, loaded.Checkpoint, loaded.Encoder);
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
-        var device = Pretrainer.DeviceFor(config.Device);
+        var device = Devices.Resolve(config.Device);
 
         DatasetCatalog.RequireLabels(config.Dataset, "the linear probe");
         var dataOptions = config.ToDataOptions();
@@ -64,7 +66,7 @@ public static class Readout
         {
             pixelsTop1 = Evaluate("raw pixels", d => FeatureExtractor.Pixels(d, preset)).probe;
             torch.manual_seed(config.Seed);
-            using var random = Pretrainer.BuildEncoder(config, train.Channels);
+            using var random = new Encoder(config.EncoderFor(train.Channels));
             random.to(device);
             Models.MemoryLayout.UseChannelsLast(random, config.ChannelsLast);
             random.Precision = precision;

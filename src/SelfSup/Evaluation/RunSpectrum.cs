@@ -1,3 +1,4 @@
+using SelfSup.Models;
 using SelfSup.Data;
 using SelfSup.Training;
 using TorchSharp;
@@ -23,7 +24,7 @@ public static class RunSpectrum
         using var loaded = RunEncoder.Load(run, checkpoint);
         var (config, encoder) = (loaded.Config, loaded.Encoder);
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
-        var device = Pretrainer.DeviceFor(config.Device);
+        var device = Devices.Resolve(config.Device);
         var options = config.ToDataOptions();
         string split = DatasetCatalog.HasLabels(config.Dataset) ? DatasetCatalog.TestSplit(config.Dataset) : DatasetCatalog.PretrainSplit(config.Dataset, options);
         using var data = PeriodicEvaluator.Limit(DatasetCatalog.Open(config.Dataset, config.DataDir, split, options), images, config.Seed);

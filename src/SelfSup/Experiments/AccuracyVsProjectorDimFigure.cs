@@ -24,7 +24,7 @@ public static class AccuracyVsProjectorDimFigure
         foreach (var s in bySeries)
         {
             var points = s.OrderBy(g => g.Config.ProjDim).Select(g => (D: (double)g.Config.ProjDim, S: readout.Of(g))).Where(p => p.S is not null).ToList();
-            series.Add(new Series(seriesKeys.Count == 0 ? $"β = {SweepConfig.Display(s.First().Settings["beta"])}" : s.Key, points.Select(p => Math.Log2(p.D)).ToArray(),
+            series.Add(new Series(seriesKeys.Count == 0 ? $"β = {ConfigComparison.Display(s.First().Settings["beta"])}" : s.Key, points.Select(p => Math.Log2(p.D)).ToArray(),
                 points.Select(p => p.S!.Value.Mean).ToArray(), points.Select(p => p.S!.Value.Std).ToArray()));
         }
         string file = $"{slug}-accuracy-vs-projector-dim.png";

@@ -89,7 +89,7 @@ public static class ClaimsTable
         groups.Where(h => h != g && g.Settings.Select(kv => kv.Key).Union(h.Settings.Select(kv => kv.Key))
             .All(k => keys.Contains(k) || JsonNode.DeepEquals(g.Settings[k], h.Settings[k])));
 
-    private static string Value(RunGroup g, string key) => SweepConfig.Display(g.Settings[key]);
+    private static string Value(RunGroup g, string key) => ConfigComparison.Display(g.Settings[key]);
 
     /// <summary>The configuration's shortest pretraining time (on <paramref name="clock"/>) among its runs' last periodic evaluations.</summary>
     private static double LastSeconds(RunGroup g, TimeAxis clock) =>

@@ -14,7 +14,7 @@ public static class ParetoFigure
     {
         var points = new List<(string Label, double X, double Y, double XError, double YError)>();
         var shortLabels = new List<string>();
-        var varying = SweepConfig.VaryingKeys(groups.Select(g => g.Settings).ToList());
+        var varying = ConfigComparison.VaryingKeys(groups.Select(g => g.Settings).ToList());
         var readout = ReadoutComparison.Choose(groups, md.Metric, finalOnly: true);
         var compared = groups.SelectMany(readout.Counted).ToList();
         var axis = TimeAxis.ForRuns(compared);

@@ -64,7 +64,7 @@ public static class Report
             if (members.Count < 2 && byStudy && studies.Count > 1) continue;
             string slug = byStudy ? ReportMarkdown.Slug(study) : "runs";
             md.Paragraph($"## Study: {(byStudy ? study : "all runs")}");
-            var keys = SweepConfig.VaryingKeys(members.Select(g => g.Settings).ToList());
+            var keys = ConfigComparison.VaryingKeys(members.Select(g => g.Settings).ToList());
             bool drew = false;
             if (keys.Contains("proj_dim")) { AccuracyVsProjectorDimFigure.Write(md, members, keys, slug); drew = true; }
             if (keys.Contains("views") && !keys.Contains("fraction")) { AccuracyCurvesFigure.Write(md, members, keys, slug); drew = true; }

@@ -14,9 +14,9 @@ public static class RunConfigFile
     public static (TrainConfig Config, IReadOnlyList<string> Keys) Load(string path)
     {
         if (!File.Exists(path)) throw new SelfSupError($"--config '{path}' does not exist; pass a YAML file of settings such as 'width: 16' and 'proj_dim: 64' (the keys of a sweep's fixed: block)");
-        var root = SweepConfig.ReadRoot(File.ReadAllText(path), path, "setting: value, e.g. proj_dim: 64");
-        var settings = SweepConfig.Settings(root, path, "the top level");
-        return (SweepConfig.Apply(new TrainConfig(), settings, $"--config '{path}'"), settings.Keys.ToList());
+        var root = YamlSettings.ReadRoot(File.ReadAllText(path), path, "setting: value, e.g. proj_dim: 64");
+        var settings = YamlSettings.Settings(root, path, "the top level");
+        return (ConfigSettings.Apply(new TrainConfig(), settings, $"--config '{path}'"), settings.Keys.ToList());
     }
 
     /// <summary>

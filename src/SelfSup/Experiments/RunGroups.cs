@@ -19,12 +19,12 @@ public static class RunGroups
         var byKey = new List<(JsonObject Settings, List<RunRecord> Runs)>();
         foreach (var run in runs)
         {
-            var settings = SweepConfig.Semantic(run.Config, GroupIgnore);
+            var settings = ConfigComparison.Semantic(run.Config, GroupIgnore);
             var index = byKey.FindIndex(g => JsonNode.DeepEquals(g.Settings, settings));
             if (index < 0) byKey.Add((settings, [run]));
             else byKey[index].Runs.Add(run);
         }
-        var varying = SweepConfig.VaryingKeys(byKey.Select(g => g.Settings).ToList());
+        var varying = ConfigComparison.VaryingKeys(byKey.Select(g => g.Settings).ToList());
         return byKey.Select(g => new RunGroup(Label(g.Settings, varying), g.Settings, g.Runs.OrderBy(r => r.Config.Seed).ToList())).ToList();
     }
 
@@ -34,11 +34,11 @@ public static class RunGroups
         var parts = new List<string>();
         foreach (var key in keys)
         {
-            string v = SweepConfig.Display(settings[key]);
+            string v = ConfigComparison.Display(settings[key]);
             parts.Add(key switch
             {
                 "proj_dim" => $"d = {v}",
-                "beta" => v == "auto" ? $"β = c/d (c = {SweepConfig.Display(settings["beta_c"])})" : $"fixed β = {v}",
+                "beta" => v == "auto" ? $"β = c/d (c = {ConfigComparison.Display(settings["beta_c"])})" : $"fixed β = {v}",
                 "beta_c" => $"c = {v}",
                 "views" => $"M = {v}",
                 "fraction" => $"fraction {v}",
@@ -52,7 +52,7 @@ public static class RunGroups
     /// <summary>A compact label for chart annotations, e.g. "d64 β=c/d M4 f0.5".</summary>
     public static string ShortLabel(JsonObject settings, IEnumerable<string> keys) => string.Join(" ", keys.Select(key =>
     {
-        string v = SweepConfig.Display(settings[key]);
+        string v = ConfigComparison.Display(settings[key]);
         return key switch
         {
             "proj_dim" => $"d{v}", "beta" => v == "auto" ? "β=c/d" : $"β={v}", "beta_c" => $"c{v}", "views" => $"M{v}",
@@ -68,7 +68,7 @@ public static class RunGroups
         foreach (var key in show)
         {
             var first = groups[0].Settings[key];
-            if (groups.All(g => JsonNode.DeepEquals(g.Settings[key], first))) result[key] = SweepConfig.Display(first);
+            if (groups.All(g => JsonNode.DeepEquals(g.Settings[key], first))) result[key] = ConfigComparison.Display(first);
         }
         return result;
     }

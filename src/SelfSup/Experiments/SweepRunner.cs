@@ -57,12 +57,12 @@ public static class SweepRunner
             var status = CellStatus.New;
             if (run.Exists)
             {
-                var existing = SweepConfig.Semantic(run.ReadConfig(), SweepConfig.OperationalKeys);
-                var wanted = SweepConfig.Semantic(config, SweepConfig.OperationalKeys);
+                var existing = ConfigComparison.Semantic(run.ReadConfig(), ConfigComparison.OperationalKeys);
+                var wanted = ConfigComparison.Semantic(config, ConfigComparison.OperationalKeys);
                 if (!JsonNode.DeepEquals(existing, wanted))
                 {
                     var diff = wanted.Select(p => p.Key).Where(k => !JsonNode.DeepEquals(existing[k], wanted[k]))
-                        .Select(k => $"{k}: {SweepConfig.Display(existing[k])} → {SweepConfig.Display(wanted[k])}");
+                        .Select(k => $"{k}: {ConfigComparison.Display(existing[k])} → {ConfigComparison.Display(wanted[k])}");
                     throw new SelfSupError($"cell '{cell.Name}' in '{outDir}' holds a run with other settings ({string.Join("; ", diff)}); " +
                         "set those keys to the cell's values in the sweep file to continue it, use another --out, or delete that cell's folder to rerun it");
                 }

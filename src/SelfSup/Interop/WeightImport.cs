@@ -37,7 +37,7 @@ public static class WeightImport
                 throw new SelfSupError($"'{file}': conv1.weight takes {arch.InChannels}-channel images but dataset '{config.Dataset}' (augmentation '{config.AugmentPreset}') has {presetChannels}; pass --dataset with {arch.InChannels}-channel images (fashion-mnist: 1; cifar10, cifar100, stl10, imagefolder: 3)");
 
             torch.manual_seed(config.Seed);
-            using var encoder = Pretrainer.BuildEncoder(config, arch.InChannels);
+            using var encoder = new Encoder(config.EncoderFor(arch.InChannels));
             Load(encoder, tensors, arch, file);
             run.Create(config);
             var optimizer = OptimizerFactory.Create(config.Optimizer, encoder.parameters().ToList(), config.Lr, config.WeightDecay);

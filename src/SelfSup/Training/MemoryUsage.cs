@@ -1,3 +1,4 @@
+using SelfSup.Native;
 namespace SelfSup.Training;
 
 /// <summary>

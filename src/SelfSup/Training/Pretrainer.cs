@@ -1,3 +1,4 @@
+using SelfSup.Native;
 using SelfSup.Data;
 using SelfSup.Distributed;
 using SelfSup.Models;
@@ -59,163 +60,56 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         config.Validate();
         NativeHeap.KeepFreedMemory();
         using var gate = NativeCallGate.Open();
-        if (config.Threads > 0) torch.set_num_threads(config.Threads);
-        var device = DeviceFor(config.Device);
-        bool onCpu = device.type == DeviceType.CPU;
-        DeviceSettings.ForTraining(device);
+        using var setup = new TrainingSetup(config, Group, AfterBackward, Warn);   // device, data, model, optimiser, step
+        var encoder = setup.Encoder;
+        bool writes = Group.IsRoot;   // one writer: logs, checkpoints, summaries
+        var (state, lastCheckpoint) = ResumeOrStart(setup, resume, writes);
+        if (state.Step >= setup.TotalSteps) return new PretrainResult(encoder, state, lastCheckpoint);
 
-        var dataOptions = config.ToDataOptions();
-        string split = DatasetCatalog.PretrainSplit(config.Dataset, dataOptions);
-        using var train = DatasetCatalog.Open(config.Dataset, config.DataDir, split, dataOptions);
-        int[] subset = FractionSubset.Choose(train.Labels, config.Fraction, config.Seed, config.Stratified);
-        var sampler = new ViewSampler(config.ResolveAugmentation(), config.Views, config.ResolveSmallCrops());
-
-        torch.manual_seed(config.Seed);
-        var encoder = BuildEncoder(config, train.Channels);
-        encoder.to(device);
-        bool channelsLast = MemoryLayout.UseChannelsLast(encoder, config.ChannelsLast);
-        encoder.Precision = config.ResolvePrecision();  // the forward in bf16 or fp32; z, the loss and the weights stay fp32 …
-        if (encoder.Precision == Precision.Fp64) encoder.to(ScalarType.Float64);  // … except in fp64, the exactness-check mode
-        var loss = config.CreateLoss();
-        var group = Group;
-        bool writes = group.IsRoot;   // one writer: logs, checkpoints, summaries
-        var (sliceOffset, sliceCount) = GlobalBatch.Slice(config.BatchSize, group.Rank, group.Size);
-
-        int stepsPerEpoch = subset.Length / config.BatchSize;
-        if (stepsPerEpoch == 0)
-            throw new SelfSupError($"--batch-size {config.BatchSize} is larger than the {subset.Length} training images (after --fraction {config.Fraction}); lower it");
-        long totalSteps = (long)stepsPerEpoch * config.Epochs;
-        if (config.Steps > 0) totalSteps = Math.Min(totalSteps, config.Steps);
-        var schedule = LearningRateSchedule.Create(config.Schedule, config.Lr, totalSteps, (long)(config.WarmupEpochs * stepsPerEpoch));
-        using var optimizer = OptimizerFactory.Create(config.Optimizer, encoder.parameters().ToList(), config.Lr, config.WeightDecay);
-        using var trainingStep = new TrainingStep(encoder, loss, optimizer, config.CollapseThreshold, config.CollapseSteps)
-        {
-            Group = Group, SyncBn = config.SyncBn, ChannelsLast = channelsLast, AfterBackward = AfterBackward, Warn = Warn,
-        };
-
-        var state = new TrainingState { RngSeed = config.Seed, Config = config };
-        string? lastCheckpoint = resume ? Checkpoint.Latest(run, Warn) : null;
-        if (lastCheckpoint is not null)
-        {
-            state = Checkpoint.ReadState(lastCheckpoint);
-            if (state.WorldSize != group.Size && !config.SyncBn)
-                throw new SelfSupError($"'{run.Path}' was trained by {state.WorldSize} rank(s) without --sync-bn, so its BatchNorm saw {config.BatchSize / state.WorldSize} images per rank; " +
-                    $"resume it with {state.WorldSize} rank(s) (mpirun -np {state.WorldSize}), not {group.Size}");
-            Checkpoint.LoadModel(lastCheckpoint, encoder);
-            Checkpoint.LoadOptimizer(lastCheckpoint, optimizer, config.Optimizer, optimizer.Flat.Parameters);
-            if (writes)
-            {
-                run.RewindLogs(state.Step, state.Epoch);
-                RunDirectory.WriteAtomic(run.ConfigPath, config.ToJson());
-            }
-            if (state.Step >= totalSteps) return new PretrainResult(encoder, state, lastCheckpoint);
-            state = state with { Finished = false, StoppedBy = null, Config = config };
-        }
-        else
-        {
-            if (resume) Warn($"'{run.Path}' has no checkpoint yet; starting its training from the beginning");
-            if (config.Init is not null) Interop.WeightImport.InitFrom(encoder, config.Init);
-            if (writes)
-            {
-                run.Create(config);
-                run.RewindLogs(0, 0);
-                RunDirectory.WriteAtomic(Path.Combine(run.Path, "subset.json"), System.Text.Json.JsonSerializer.Serialize(new
-                {
-                    dataset = config.Dataset, split, total = train.Count, fraction = config.Fraction, stratified = config.Stratified,
-                    seed = config.Seed, count = subset.Length, indices = subset,
-                }));
-            }
-        }
-        group.BroadcastState(encoder);   // identical weights on every rank (the same seed gives them already; this makes sure)
-        state = state with { WorldSize = group.Size };
-
-        var tensorBoard = writes ? TensorBoardLog.ForTraining(run) : null;  // a new event file in RUN/tb/ per start or resume
         var clock = new TrainingClock(state.PretrainSeconds, state.CpuSeconds);
         var checkpoints = new CheckpointPolicy(config.CheckpointEvery, config.CheckpointMinutes);
+        var log = new StepLog(writes ? run : null, config.LogEvery, setup.TotalSteps, config.Views);
         long step = state.Step, imagesSeen = state.ImagesSeen;
-        int n = config.BatchSize, m = config.Views;
-        var window = System.Diagnostics.Stopwatch.StartNew();
-        long windowImages = 0;
         var peakRssPerEpoch = new List<double>(state.PeakRssMbPerEpoch ?? []);
-        double budgetSeconds = config.TimeBudgetMinutes * 60;
-
-        // Saves a checkpoint off the pretraining clock, then keeps only the newest --keep-checkpoints.
-        string? Save(TrainingState s)
-        {
-            state = s with { PretrainSeconds = clock.WallSeconds, CpuSeconds = clock.CpuSeconds };
-            if (!writes) return null;
-            string dir = clock.Paused(() => Checkpoint.Save(run, encoder, optimizer, state));
-            Checkpoint.Prune(run, config.KeepCheckpoints);
-            checkpoints.Written();
-            return lastCheckpoint = dir;
-        }
-        // every rank must take the same decision: the most urgent reason any rank has (a signal reaches ranks at different steps)
-        string? StopReason() => StopRequest.Agree(Stop?.Reason ?? (budgetSeconds > 0 && clock.WallSeconds >= budgetSeconds ? "time-budget" : null), group);
-
         // a run killed between an epoch's checkpoint and its evaluation evaluates that epoch now
         if (writes && lastCheckpoint is not null && state.BatchInEpoch == 0 && state.Epoch > 0 && OnEpochEnd is not null && !HasEval(state.Epoch))
             EpochEnd(state);
 
-        // views on a background thread only when a core is left for it (ViewBatchPrefetcher.PaysOff); else on this thread
-        int prefetchDepth = ViewBatchPrefetcher.PaysOff(device.type, torch.get_num_threads(), ProcessGroup.RanksOnThisMachine(), Environment.ProcessorCount) ? 2 : 0;
         encoder.train();
         string? stoppedBy = null;
-        for (int epoch = state.Epoch; epoch < config.Epochs && step < totalSteps && stoppedBy is null; epoch++)
+        for (int epoch = state.Epoch; epoch < config.Epochs && step < setup.TotalSteps && stoppedBy is null; epoch++)
         {
-            var batches = new EpochBatches(train, sampler, config.Seed, epoch, EpochBatches.Order(subset, config.Seed, epoch), n, device);
             int first = epoch == state.Epoch ? state.BatchInEpoch : 0;
-            int end = (int)Math.Min(stepsPerEpoch, first + (totalSteps - step));
-            if (onCpu) NativeHeap.Release();       // each epoch starts from the heap's in-use pages only (see NativeHeap.Release)
+            int end = (int)Math.Min(setup.StepsPerEpoch, first + (setup.TotalSteps - step));
+            if (setup.OnCpu) NativeHeap.Release();       // each epoch starts from the heap's in-use pages only (see NativeHeap.Release)
             if (first == 0) MemoryUsage.ResetPeak();
-            using var pipeline = new ViewBatchPrefetcher(b => batches.Views(b, sliceOffset, sliceCount), first, end, prefetchDepth);
+            using var batches = setup.Batches(epoch, first, end);
             for (int b = first; b < end; b++)
             {
-                double lr = schedule.At(step);
-                NativeCallGate.SafePoint();  // the only place the GC may run while the prefetcher works (see NativeCallGate)
-                if (onCpu && step % NativeHeap.ReleaseEvery == 0) NativeHeap.Release();  // bounds fragmentation's growth of the resident set
-                StepOutcome outcome;
-                using (NativeCallGate.Work())
-                using (var views = pipeline.Next())   // N images × M views (keyed on seed, epoch, image, view), drawn on the device
-                {
-                    try { outcome = trainingStep.Run(views, lr, step, epoch); }
-                    catch (TrainingStopped stopped)
-                    {
-                        throw new SelfSupError($"{stopped.Problem}; training stopped. The last good checkpoint is kept{(lastCheckpoint is null ? " (none yet)" : $" at '{lastCheckpoint}'")}. {stopped.Remedy}");
-                    }
-                }
-                double value = outcome.Loss, spread = outcome.Spread;
-                step++; imagesSeen += n; windowImages += n;
+                double lr = setup.Schedule.At(step);
+                var outcome = TrainOn(setup, batches, lr, step, epoch, lastCheckpoint);
+                step++; imagesSeen += config.BatchSize;
+                double rate = log.Record(step, epoch + 1, outcome, lr, config.BatchSize, clock, imagesSeen);
+                onStep?.Invoke(new StepReport(epoch + 1, config.Epochs, step, setup.TotalSteps, outcome.Loss, rate, clock.WallSeconds));
 
-                double rate = windowImages / Math.Max(1e-9, window.Elapsed.TotalSeconds);
-                if (step % config.LogEvery == 0 || step == totalSteps)
-                {
-                    var memory = MemoryUsage.Breakdown();
-                    if (writes) run.AppendMetrics(new { step, epoch = epoch + 1, loss = value, lr, images_per_s = rate, views_per_s = rate * m, embedding_spread = spread, elapsed_s = clock.WallSeconds, cpu_s = clock.CpuSeconds, images_seen = imagesSeen,
-                        rss_mb = memory.Rss, native_in_use_mb = memory.NativeInUse, native_held_mb = memory.NativeHeld, managed_mb = memory.Managed });
-                    tensorBoard?.Step(step, value, lr, rate);
-                    window.Restart(); windowImages = 0;
-                }
-                onStep?.Invoke(new StepReport(epoch + 1, config.Epochs, step, totalSteps, value, rate, clock.WallSeconds));
-
-                // 5. inside the epoch: a checkpoint when one is due, or when training must stop here
-                bool lastOfEpoch = b + 1 == stepsPerEpoch;
+                // inside the epoch: a checkpoint when one is due, or when training must stop here
+                if (b + 1 == setup.StepsPerEpoch) continue;
                 stoppedBy = StopReason();
-                bool ended = step >= totalSteps;
-                if (!lastOfEpoch && (stoppedBy is not null || ended || checkpoints.Due(step)))
+                bool ended = step >= setup.TotalSteps;
+                if (stoppedBy is not null || ended || checkpoints.Due(step))
                     Save(StateAt(epoch, b + 1, finished: ended || stoppedBy == "time-budget", stoppedBy ?? (ended ? "steps" : null)));
-                if (stoppedBy is not null && !lastOfEpoch)
-                {
-                    if (writes && stoppedBy == "time-budget" && OnEpochEnd is not null) EpochEnd(state);
-                    return new PretrainResult(encoder, state, lastCheckpoint);
-                }
+                if (stoppedBy is null) continue;
+                if (writes && stoppedBy == "time-budget" && OnEpochEnd is not null) EpochEnd(state);
+                return new PretrainResult(encoder, state, lastCheckpoint);
             }
-            if (end < stepsPerEpoch) break; // the --steps cap ended training inside this epoch (checkpointed above)
+            if (end < setup.StepsPerEpoch) break; // the step cap ended training inside this epoch (checkpointed above)
 
-            // 6. end of epoch: memory high-water mark, checkpoint (model, optimiser, counters, config), evaluation
+            // end of epoch: memory high-water mark, checkpoint (model, optimiser, counters, config), evaluation
+            stoppedBy = StopReason();
             peakRssPerEpoch.Add(Math.Round(MemoryUsage.PeakRssMb(), 1));
             if (writes) run.AppendEpoch(new { epoch = epoch + 1, step, peak_rss_mb = peakRssPerEpoch[^1], elapsed_s = clock.WallSeconds, cpu_s = clock.CpuSeconds });
-            bool finished = epoch + 1 >= config.Epochs || step >= totalSteps || stoppedBy == "time-budget";
-            Save(StateAt(epoch + 1, 0, finished, stoppedBy ?? (step >= totalSteps && config.Steps > 0 && step < (long)stepsPerEpoch * config.Epochs ? "steps" : null)));
+            bool capped = step >= setup.TotalSteps && config.Steps > 0 && step < (long)setup.StepsPerEpoch * config.Epochs;
+            Save(StateAt(epoch + 1, 0, epoch + 1 >= config.Epochs || step >= setup.TotalSteps || stoppedBy == "time-budget", stoppedBy ?? (capped ? "steps" : null)));
             if (writes && OnEpochEnd is not null && stoppedBy is not ("SIGINT" or "SIGTERM")) EpochEnd(state);
         }
         return new PretrainResult(encoder, state, lastCheckpoint);
@@ -225,7 +119,21 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         {
             Epoch = epoch, BatchInEpoch = batchInEpoch, Step = step, ImagesSeen = imagesSeen, Config = config,
             PeakRssMbPerEpoch = [.. peakRssPerEpoch], Finished = finished, StoppedBy = stoppedBy,
+            PretrainSeconds = clock.WallSeconds, CpuSeconds = clock.CpuSeconds,
         };
+
+        // saves a checkpoint off the pretraining clock (rank 0), then keeps only the newest few; every rank takes the new state
+        void Save(TrainingState next)
+        {
+            state = next;
+            if (!writes) return;
+            lastCheckpoint = clock.Paused(() => Checkpoint.Save(run, encoder, setup.Optimizer, state));
+            Checkpoint.Prune(run, config.KeepCheckpoints);
+            checkpoints.Written();
+        }
+
+        // every rank must take the same decision: the most urgent reason any rank has (a signal reaches ranks at different steps)
+        string? StopReason() => StopRequest.Agree(Stop?.Reason ?? (config.TimeBudgetMinutes > 0 && clock.WallSeconds >= config.TimeBudgetMinutes * 60 ? "time-budget" : null), Group);
 
         void EpochEnd(TrainingState s)
         {
@@ -234,18 +142,61 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         }
     }
 
+    /// <summary>One step on the next batch, with the only safe point for the GC while the prefetcher works (see NativeCallGate).</summary>
+    private static StepOutcome TrainOn(TrainingSetup setup, ViewBatchPrefetcher batches, double lr, long step, int epoch, string? lastCheckpoint)
+    {
+        NativeCallGate.SafePoint();
+        if (setup.OnCpu && step % NativeHeap.ReleaseEvery == 0) NativeHeap.Release();  // bounds fragmentation's growth of the resident set
+        using var work = NativeCallGate.Work();
+        using var views = batches.Next();   // N images × M views (keyed on seed, epoch, image, view), drawn on the device
+        try { return setup.Step.Run(views, lr, step, epoch); }
+        catch (TrainingStopped stopped)
+        {
+            throw new SelfSupError($"{stopped.Problem}; training stopped. The last good checkpoint is kept{(lastCheckpoint is null ? " (none yet)" : $" at '{lastCheckpoint}'")}. {stopped.Remedy}");
+        }
+    }
+
+    /// <summary>
+    /// The state training continues from: the newest checkpoint's (model and optimiser loaded, logs rewound) when
+    /// resuming, else a new run (its directory, config and data subset written, weights imported when asked).
+    /// Every rank leaves with the same weights.
+    /// </summary>
+    private (TrainingState State, string? Checkpoint) ResumeOrStart(TrainingSetup setup, bool resume, bool writes)
+    {
+        string? checkpoint = resume ? Checkpoint.Latest(run, Warn) : null;
+        TrainingState state;
+        if (checkpoint is not null)
+        {
+            state = Checkpoint.ReadState(checkpoint);
+            if (state.WorldSize != Group.Size && !config.SyncBn)
+                throw new SelfSupError($"'{run.Path}' was trained by {state.WorldSize} rank(s) without synchronised BatchNorm, so its BatchNorm saw {config.BatchSize / state.WorldSize} images per rank; " +
+                    $"resume it with {state.WorldSize} rank(s) (mpirun -np {state.WorldSize}), not {Group.Size}");
+            Checkpoint.LoadModel(checkpoint, setup.Encoder);
+            Checkpoint.LoadOptimizer(checkpoint, setup.Optimizer, config.Optimizer, setup.Optimizer.Flat.Parameters);
+            if (writes)
+            {
+                run.RewindLogs(state.Step, state.Epoch);
+                RunDirectory.WriteAtomic(run.ConfigPath, config.ToJson());
+            }
+            if (state.Step >= setup.TotalSteps) return (state, checkpoint);   // nothing left to train
+            state = state with { Finished = false, StoppedBy = null, Config = config };
+        }
+        else
+        {
+            if (resume) Warn($"'{run.Path}' has no checkpoint yet; starting its training from the beginning");
+            state = new TrainingState { RngSeed = config.Seed, Config = config };
+            if (config.Init is not null) Interop.WeightImport.InitFrom(setup.Encoder, config.Init);
+            if (writes) run.Start(config, new
+            {
+                dataset = config.Dataset, split = setup.Split, total = setup.Train.Count, fraction = config.Fraction, stratified = config.Stratified,
+                seed = config.Seed, count = setup.Subset.Length, indices = setup.Subset,
+            });
+        }
+        Group.BroadcastState(setup.Encoder);   // identical weights on every rank (the same seed gives them already; this makes sure)
+        return (state with { WorldSize = Group.Size }, checkpoint);
+    }
+
     /// <summary>Whether evals.jsonl already has a record of <paramref name="epoch"/>.</summary>
     private bool HasEval(int epoch) =>
         Evaluation.EvalRecord.ReadAll(run.Path).Any(r => r.Epoch == epoch);
-
-    /// <summary>Builds the encoder a config describes (used by the trainer and the probe).</summary>
-    public static Encoder BuildEncoder(TrainConfig config, int inChannels) =>
-        new(new EncoderConfig(config.Model, inChannels, config.Width, config.ImagenetStem, config.ProjDim, config.ProjLayers, config.ProjHidden));
-
-    public static Device DeviceFor(string name)
-    {
-        if (name.StartsWith("cuda") && !torch.cuda.is_available())
-            throw new SelfSupError($"--device {name} requested but CUDA is not available (this build uses TorchSharp-cpu); use --device cpu or install TorchSharp-cuda-linux");
-        return torch.device(name);
-    }
 }

@@ -34,6 +34,14 @@ public sealed class RunDirectory
         WriteAtomic(ConfigPath, config.ToJson());
     }
 
+    /// <summary>A new run: the directory and its config (<see cref="Create"/>), empty logs, and <c>subset.json</c>, the images it trains on.</summary>
+    public void Start(TrainConfig config, object subset)
+    {
+        Create(config);
+        RewindLogs(0, 0);
+        WriteAtomic(System.IO.Path.Combine(Path, "subset.json"), System.Text.Json.JsonSerializer.Serialize(subset));
+    }
+
     public TrainConfig ReadConfig()
     {
         if (!File.Exists(ConfigPath))

@@ -21,7 +21,7 @@ public sealed record RunEncoder(TrainConfig Config, string Checkpoint, Encoder E
         if (checkpoint is null)
             throw new SelfSupError($"run '{run.Path}' has no finished checkpoint yet; finish or resume pretraining first (selfsup pretrain --out {run.Path} --resume)");
         TorchSharp.torch.manual_seed(config.Seed);
-        var encoder = Pretrainer.BuildEncoder(config, config.ResolveAugmentation().Channels);
+        var encoder = new Encoder(config.EncoderFor(config.ResolveAugmentation().Channels));
         bool fp64 = config.ResolvePrecision() == Precision.Fp64;   // trained in float64: load as such, read out in fp32
         try
         {

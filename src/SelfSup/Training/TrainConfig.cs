@@ -200,6 +200,9 @@ public sealed record TrainConfig
     /// <summary>The loss this run trains with.</summary>
     public Losses.IMultiViewLoss CreateLoss() => Losses.LossFactory.Create(Method, LossWeight, VicregMu, !NoNormalize, SmallCrops > 0 ? Views : null);
 
+    /// <summary>The encoder this config describes, for images of <paramref name="inChannels"/> channels.</summary>
+    public Models.EncoderConfig EncoderFor(int inChannels) => new(Model, inChannels, Width, ImagenetStem, ProjDim, ProjLayers, ProjHidden);
+
     /// <summary>The options the data source is opened with.</summary>
     public Data.DataOptions ToDataOptions() => new(Label, ClassList, CacheSide, PretrainSplit);
 

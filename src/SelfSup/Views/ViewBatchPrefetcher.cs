@@ -1,3 +1,4 @@
+using SelfSup.Native;
 using System.Collections.Concurrent;
 using TorchSharp;
 using static TorchSharp.torch;

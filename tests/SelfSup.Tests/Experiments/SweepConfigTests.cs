@@ -56,7 +56,7 @@ public sealed class SweepConfigTests
     [Fact]
     public void ReadoutAndOverridesAreApplied()
     {
-        var sweep = SweepConfig.Parse(Study, "test", SweepConfig.ParseOverrides(["epochs=1", "--time-budget=3"]));
+        var sweep = SweepConfig.Parse(Study, "test", ConfigSettings.ParseOverrides(["epochs=1", "--time-budget=3"]));
         Assert.Equal(new ReadoutSettings(7, 1, false), sweep.Readout);
         Assert.All(sweep.Expand(), c => { Assert.Equal(1, c.Config.Epochs); Assert.Equal(3, c.Config.TimeBudgetMinutes); });
     }

@@ -31,7 +31,7 @@ public sealed class CheckpointFuzzFixture : IDisposable
             DataDir = data, Width = 8, ProjDim = 8, BatchSize = 8, Steps = 2, Epochs = 1, Threads = 1, ChannelsLast = false,
             CheckpointEvery = 1, Seed = 5,
         };
-        Encoder = Pretrainer.BuildEncoder(config, inChannels: 1);
+        Encoder = new Encoder(config.EncoderFor(1));
         Parameters = Encoder.parameters().ToList();
         ModelLayout = TorchSharpLayout.Model(Encoder.state_dict().Select(kv => (kv.Key, kv.Value)).ToList());
         foreach (var kind in OptimizerFactory.Names)

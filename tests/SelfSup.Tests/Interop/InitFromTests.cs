@@ -1,3 +1,4 @@
+using SelfSup.Models;
 using SelfSup.Interop;
 using SelfSup.Training;
 using TorchSharp;
@@ -10,7 +11,7 @@ public sealed class InitFromTests
 {
     private static Dictionary<string, float[]> Weights(string checkpointDir, TrainConfig config)
     {
-        using var encoder = Pretrainer.BuildEncoder(config, 1);
+        using var encoder = new Encoder(config.EncoderFor(1));
         Checkpoint.LoadModel(checkpointDir, encoder);
         return encoder.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().cpu().data<float>().ToArray());
     }
@@ -56,7 +57,7 @@ public sealed class InitFromTests
     [Fact]
     public void A_missing_source_says_what_to_pass()
     {
-        using var encoder = Pretrainer.BuildEncoder(new TrainConfig { Width = 8, ProjDim = 16 }, 1);
+        using var encoder = new Encoder(new TrainConfig { Width = 8, ProjDim = 16 }.EncoderFor(1));
         var e = Assert.Throws<SelfSupError>(() => WeightImport.InitFrom(encoder, "/nonexistent/run"));
         Assert.Contains("--init", e.Message);
     }

@@ -1,6 +1,6 @@
 using System.Runtime;
 
-namespace SelfSup;
+namespace SelfSup.Native;
 
 /// <summary>
 /// Keeps the .NET garbage collector from running while more than one thread is inside TorchSharp.

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using SelfSup.IO;
-using SelfSup.Tests.Cli;
+using SelfSup.Tests.Theory;
 using SelfSup.Theory;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace SelfSup.Tests.Theory;
+namespace SelfSup.Tests.Cli;
 
 /// <summary>A tiny <c>selfsup theory</c> run end to end, a short training on a planted world, and the one-line errors.</summary>
 public sealed class TheoryCliTests

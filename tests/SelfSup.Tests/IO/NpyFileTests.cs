@@ -1,10 +1,11 @@
 using System.Text;
 using SelfSup.IO;
+using SelfSup.Tests.Losses;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace SelfSup.Tests.Losses;
+namespace SelfSup.Tests.IO;
 
 public sealed class NpyFileTests : IDisposable
 {

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace SelfSup;
+namespace SelfSup.Native;
 
 /// <summary>
 /// How glibc's malloc, which libtorch allocates every CPU tensor with, should treat the large blocks a training step

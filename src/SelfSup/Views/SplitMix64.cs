@@ -1,4 +1,4 @@
-namespace SelfSup;
+namespace SelfSup.Views;
 
 /// <summary>
 /// The SplitMix64 finaliser (Steele, Lea and Flood, "Fast splittable pseudorandom number generators",

@@ -1,8 +1,9 @@
+using SelfSup.Native;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using Xunit;
 
-namespace SelfSup.Tests;
+namespace SelfSup.Tests.Native;
 
 public sealed class NativeHeapTests
 {

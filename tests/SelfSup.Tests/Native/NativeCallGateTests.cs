@@ -1,6 +1,7 @@
+using SelfSup.Native;
 using Xunit;
 
-namespace SelfSup.Tests;
+namespace SelfSup.Tests.Native;
 
 /// <summary>The gate that keeps collections (and so TorchSharp's Scalar finalisers) away from threads inside libtorch.</summary>
 public sealed class NativeCallGateTests
