@@ -1,3 +1,4 @@
+using SelfSup.Reports;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;

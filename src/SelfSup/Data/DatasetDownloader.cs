@@ -4,9 +4,6 @@ using System.Security.Cryptography;
 
 namespace SelfSup.Data;
 
-/// <summary>An archive <see cref="DatasetDownloader"/> knows: where it is published and its published MD5.</summary>
-public sealed record DownloadSource(string Dataset, string FileName, string Url, string Md5);
-
 /// <summary>
 /// Downloads a dataset's official archive into a folder: resumable (the bytes so far are kept in
 /// <c>FILE.part</c> and an interrupted download continues with an HTTP Range request), verified against

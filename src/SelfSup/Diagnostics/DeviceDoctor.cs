@@ -10,9 +10,6 @@ using static TorchSharp.torch;
 
 namespace SelfSup.Diagnostics;
 
-/// <summary>One check of <see cref="DeviceDoctor"/>: its name, whether it passed, what it measured, and its seconds.</summary>
-public sealed record DoctorCheck(string Name, bool Ok, string Detail, double Seconds);
-
 /// <summary>
 /// Does SelfSup work on a device, and agree there with the CPU? Checks, each independent: libtorch and the device load;
 /// the native bindings (autocast, fused Adam, cuDNN switches) resolve; bf16 autocast runs; every view op (blur and

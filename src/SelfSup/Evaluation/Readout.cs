@@ -3,18 +3,10 @@ using SelfSup.Models;
 using System.Diagnostics;
 using SelfSup.Data;
 using SelfSup.Training;
-using SelfSup.Views;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SelfSup.Evaluation;
-
-/// <summary>Options of <see cref="Readout.Run"/>.</summary>
-public sealed record ReadoutOptions(int ProbeEpochs = 200, int AverageViews = 1, bool Baselines = false, bool Knn = true,
-    int BatchSize = 512, string? Checkpoint = null, string? Precision = null);
-
-/// <summary>Top-1 accuracies (%) of a run's encoder and, when asked, of the two baselines.</summary>
-public sealed record ReadoutResult(double ProbeTop1, double? KnnTop1, double? PixelsTop1, double? RandomTop1, double Seconds, string Checkpoint);
 
 /// <summary>
 /// Linear readout of a run: load the newest checkpoint, freeze the backbone, compute features of the

@@ -5,9 +5,6 @@ using TorchSharp;
 
 namespace SelfSup.Evaluation;
 
-/// <summary>The spectra of one checkpoint: backbone features and projector embeddings of a held-out split.</summary>
-public sealed record RunSpectrumResult(SpectrumResult Features, SpectrumResult Embeddings, string Split, int Images, string Checkpoint);
-
 /// <summary>
 /// <c>selfsup spectrum</c>: loads a run's checkpoint, computes backbone features of the held-out split
 /// (the test split; for an unlabeled source, the pretraining split), at most <c>images</c> of them chosen by

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using SelfSup.Training;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace SelfSup.Experiments;

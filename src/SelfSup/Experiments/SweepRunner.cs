@@ -7,32 +7,6 @@ using SelfSup.Training;
 
 namespace SelfSup.Experiments;
 
-/// <summary>Where a sweep cell stands: not started, interrupted (resumable), or finished (pretrained and read out).</summary>
-public enum CellStatus { New, Partial, Done }
-
-/// <summary>A cell with its folder, status and relative cost (views × fraction × epochs, for the time estimate).</summary>
-public sealed record PlannedCell(SweepCell Cell, string Path, CellStatus Status, double Cost);
-
-/// <summary>
-/// What <c>cell.json</c> holds: everything a process needs to run one cell on its own, and (written by
-/// <see cref="SweepRunner.Execute"/>) each stretch of its running with what ran beside it.
-/// </summary>
-public sealed record CellSpec
-{
-    public required string Name { get; init; }
-    public required string[] Studies { get; init; }
-    public required Dictionary<string, string> Settings { get; init; }
-    public required TrainConfig Config { get; init; }
-    public required ReadoutSettings Readout { get; init; }
-    public List<CellSession> Sessions { get; init; } = [];
-}
-
-/// <summary>Progress of a whole sweep (cost-weighted fraction and the estimated time left).</summary>
-public sealed record SweepProgress(int Done, int Total, int Failed, double Fraction, double ElapsedSeconds, double? EtaSeconds, string Current);
-
-/// <summary>A cell that failed, with the reason.</summary>
-public sealed record CellFailure(string Name, string Message);
-
 /// <summary>
 /// Runs a sweep: every cell is an ordinary run directory <c>OUT/&lt;cell&gt;/</c> (config.json, checkpoints,
 /// metrics.jsonl, evals.jsonl, summary.json) plus <c>cell.json</c>. Rerunning skips finished cells (summary

@@ -4,16 +4,6 @@ using static TorchSharp.torch.nn;
 
 namespace SelfSup.Models;
 
-/// <summary>What an encoder is built from; saved with every run so checkpoints can be rebuilt.</summary>
-public sealed record EncoderConfig(
-    string Model = "resnet18",
-    int InChannels = 1,
-    int Width = 16,
-    bool ImagenetStem = false,
-    int ProjDim = 64,
-    int ProjLayers = 2,
-    int? ProjHidden = null);
-
 /// <summary>
 /// Backbone f plus projector g: z = g(f(x)). The loss sees z; the linear readout sees f(x)
 /// (the projector is dropped after pretraining). Names: <c>backbone.*</c>, <c>projector.*</c>.

@@ -5,18 +5,6 @@ using SelfSup.Losses;
 
 namespace SelfSup.Theory;
 
-/// <summary>Settings of <c>selfsup theory</c>: which runs to make and where to write them.</summary>
-public sealed record TheoryOptions(int[] Views, int ProjDim, int[] Dims, BetaSetting Beta, double CompareBeta, int Steps,
-    int BatchSize, int Hidden, string Method, string Optimizer, double LearningRate, double WeightDecay, int EvalEvery, int Seed,
-    string OutDir, string FeaturesOut);
-
-/// <summary>One finished run of the experiment, with its settings.</summary>
-public sealed record TheoryRunRecord(TheoryRunSettings Settings, IReadOnlyList<TheoryEvaluation> Evaluations)
-{
-    /// <summary>The last evaluation (after the final step).</summary>
-    public TheoryEvaluation Final => Evaluations[^1];
-}
-
 /// <summary>
 /// The theory check: (1) one run per M in <see cref="TheoryOptions.Views"/> at d = <see cref="TheoryOptions.ProjDim"/>
 /// with the chosen β, tracking alignment during training; (2) at the first M, one run per d in

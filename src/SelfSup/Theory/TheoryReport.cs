@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using SelfSup.Experiments;
+using SelfSup.Reports;
 
 namespace SelfSup.Theory;
 

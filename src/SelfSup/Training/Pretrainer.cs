@@ -1,18 +1,10 @@
 using SelfSup.Native;
-using SelfSup.Data;
 using SelfSup.Distributed;
 using SelfSup.Models;
 using SelfSup.Views;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SelfSup.Training;
-
-/// <summary>What the trainer reports after every optimiser step (for progress bars).</summary>
-public sealed record StepReport(int Epoch, int Epochs, long Step, long TotalSteps, double Loss, double ImagesPerSecond, double ElapsedSeconds);
-
-/// <summary>The outcome of <see cref="Pretrainer.Run"/>.</summary>
-public sealed record PretrainResult(Encoder Encoder, TrainingState State, string? CheckpointDir);
 
 /// <summary>
 /// Self-supervised pretraining: N images → M augmented views each → one forward pass over the N·M

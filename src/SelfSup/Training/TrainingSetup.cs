@@ -1,6 +1,5 @@
 using SelfSup.Data;
 using SelfSup.Distributed;
-using SelfSup.Losses;
 using SelfSup.Models;
 using SelfSup.Views;
 using TorchSharp;

@@ -1,4 +1,0 @@
-namespace SelfSup.Experiments;
-
-/// <summary>One run's accuracy (%) and the protocol that measured it.</summary>
-public readonly record struct AccuracyReading(double Value, ReadoutProtocol Protocol);

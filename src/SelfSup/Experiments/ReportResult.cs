@@ -1,4 +1,0 @@
-namespace SelfSup.Experiments;
-
-/// <summary>What <see cref="Report.Build"/> wrote.</summary>
-public sealed record ReportResult(string MarkdownPath, IReadOnlyList<string> Plots, int Runs, int Configurations, double? Target);
