@@ -16,6 +16,7 @@ public static class CliRunner
 
     public static int Run(RootCommand root, string[] args)
     {
+        FlagNames.LearnFrom(root);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -31,7 +32,7 @@ public static class CliRunner
         }
         catch (SelfSupError e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {FlagNames.InMessage(e.Message)}");
             return 1;
         }
         catch (Exception e)

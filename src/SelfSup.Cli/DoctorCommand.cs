@@ -19,7 +19,7 @@ public static class DoctorCommand
         command.SetAction(r =>
         {
             var results = DeviceDoctor.Run(r.GetValue(device)!, onCheck: c =>
-                Console.WriteLine($"{(c.Ok ? "ok  " : "FAIL")} {c.Name,-30} {c.Seconds,6:F1} s  {c.Detail}"));
+                Console.WriteLine($"{(c.Ok ? "ok  " : "FAIL")} {c.Name,-30} {c.Seconds,6:F1} s  {FlagNames.InMessage(c.Detail)}"));
             int failed = results.Count(c => !c.Ok);
             Console.WriteLine(failed == 0 ? $"doctor: all {results.Count} checks passed on {r.GetValue(device)}" : $"doctor: {failed} of {results.Count} checks failed on {r.GetValue(device)}");
             return failed == 0 ? 0 : 1;

@@ -114,7 +114,7 @@ public static class SweepCommand
             ReportCommand.Write(outDir, new ReportOptions(Target: r.GetValue(options.Target)));
         if (failures.Count > 0)
         {
-            foreach (var f in failures) Console.Error.WriteLine($"cell {f.Name}: {f.Message}");
+            foreach (var f in failures) Console.Error.WriteLine($"cell {f.Name}: {FlagNames.InMessage(f.Message)}");
             throw new SelfSupError($"{failures.Count} of {todo} cells failed (listed above; each cell's run.log has the details); rerun the same command to retry them");
         }
     }

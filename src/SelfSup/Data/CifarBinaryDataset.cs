@@ -54,7 +54,7 @@ public static class CifarBinaryDataset
             foreach (var m in members)
             {
                 if (!sizes.TryGetValue(m, out long size) || size < 0)
-                    throw new SelfSupError($"{files.Describe(m)} not found; it is not {layout.Title} — check --data-dir or download it again");
+                    throw new SelfSupError($"{files.Describe(m)} not found; it is not {layout.Title} — check `data_dir` or download it again");
                 if (size == 0 || size % recordBytes != 0)
                     throw new SelfSupError($"{files.Describe(m)} holds {size} bytes, not a whole number of {recordBytes}-byte records " +
                         $"({layout.LabelBytes} label byte{(layout.LabelBytes == 2 ? "s" : "")} + {ImageBytes} pixel bytes); the file is truncated or not {dataset} — download it again");

@@ -19,16 +19,16 @@ public sealed record DataOptions(string Label = "fine", string? ClassList = null
     public void Validate(string dataset)
     {
         if (!DatasetCatalog.Names.Contains(dataset))
-            throw new SelfSupError($"unknown --dataset '{dataset}'; use one of: {string.Join(", ", DatasetCatalog.Names)}");
+            throw new SelfSupError($"unknown `dataset` '{dataset}'; use one of: {string.Join(", ", DatasetCatalog.Names)}");
         if (!Labels.Contains(Label))
-            throw new SelfSupError($"--label '{Label}' is not a label granularity; use fine or coarse (CIFAR-100 only)");
+            throw new SelfSupError($"`label` '{Label}' is not a label granularity; use fine or coarse (CIFAR-100 only)");
         if (Label == "coarse" && dataset != "cifar100")
-            throw new SelfSupError($"--label coarse selects CIFAR-100's 20 superclasses; dataset '{dataset}' has only one kind of label — drop --label");
+            throw new SelfSupError($"`label` coarse selects CIFAR-100's 20 superclasses; dataset '{dataset}' has only one kind of label — drop `label`");
         if (ClassList is not null && dataset != "imagefolder")
-            throw new SelfSupError($"--class-list picks classes of an imagefolder tree; dataset '{dataset}' does not take one — drop it or use --dataset imagefolder");
+            throw new SelfSupError($"`class_list` picks classes of an imagefolder tree; dataset '{dataset}' does not take one — drop it or use `dataset` imagefolder");
         if (CacheSide is < 8 or > 1024)
-            throw new SelfSupError($"--cache-side {CacheSide} is out of range; use 8..1024 (default 144, for 128-pixel crops)");
+            throw new SelfSupError($"`cache_side` {CacheSide} is out of range; use 8..1024 (default 144, for 128-pixel crops)");
         if (PretrainSplit is not null && !DatasetCatalog.PretrainSplits(dataset).Contains(PretrainSplit))
-            throw new SelfSupError($"--pretrain-split '{PretrainSplit}' is not available for {dataset}; use one of: {string.Join(", ", DatasetCatalog.PretrainSplits(dataset))}");
+            throw new SelfSupError($"`pretrain_split` '{PretrainSplit}' is not available for {dataset}; use one of: {string.Join(", ", DatasetCatalog.PretrainSplits(dataset))}");
     }
 }

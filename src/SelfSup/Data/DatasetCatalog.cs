@@ -67,6 +67,6 @@ public static class DatasetCatalog
     {
         if (!HasLabels(dataset))
             throw new SelfSupError($"dataset '{dataset}' is unlabeled images, for pretraining only; {what} needs labels — " +
-                "evaluate on a labelled source (cifar10, cifar100, stl10, imagefolder, fashion-mnist) or pretrain with --no-probe");
+                "evaluate on a labelled source (cifar10, cifar100, stl10, imagefolder, fashion-mnist) or pretrain with `no_probe`");
     }
 }

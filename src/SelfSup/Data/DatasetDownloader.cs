@@ -35,11 +35,11 @@ public static class DatasetDownloader
         url ??= source.Url;
         md5 = (md5 ?? source.Md5).ToLowerInvariant();
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            throw new SelfSupError($"--url '{url}' is not an http(s) address");
+            throw new SelfSupError($"`url` '{url}' is not an http(s) address");
         try { Directory.CreateDirectory(toDir); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new SelfSupError($"cannot create --to folder '{toDir}' ({e.Message.TrimEnd('.')})");
+            throw new SelfSupError($"cannot create `to` folder '{toDir}' ({e.Message.TrimEnd('.')})");
         }
         string final = Path.Combine(toDir, source.FileName), part = final + ".part";
 
@@ -59,7 +59,7 @@ public static class DatasetDownloader
         try { response = client.Send(request, HttpCompletionOption.ResponseHeadersRead); }
         catch (HttpRequestException e)
         {
-            throw new SelfSupError($"cannot download {url} ({e.Message.TrimEnd('.')}); check the network or pass --url with a mirror");
+            throw new SelfSupError($"cannot download {url} ({e.Message.TrimEnd('.')}); check the network or pass `url` with a mirror");
         }
         using (response)
         {
@@ -87,7 +87,7 @@ public static class DatasetDownloader
                 mode = FileMode.Create;
             }
             else
-                throw new SelfSupError($"{url} answered {(int)response.StatusCode} {response.ReasonPhrase}; check --url");
+                throw new SelfSupError($"{url} answered {(int)response.StatusCode} {response.ReasonPhrase}; check `url`");
 
             long have = existing;
             if (response.StatusCode != HttpStatusCode.RequestedRangeNotSatisfiable)
@@ -119,7 +119,7 @@ public static class DatasetDownloader
             if (got != md5)
             {
                 File.Delete(part);
-                throw new SelfSupError($"'{final}' from {url} has MD5 {got}, not the published {md5}; the download was corrupt or is not the official archive — it was deleted; run again or check --url");
+                throw new SelfSupError($"'{final}' from {url} has MD5 {got}, not the published {md5}; the download was corrupt or is not the official archive — it was deleted; run again or check `url`");
             }
             File.Move(part, final, overwrite: true);
             return new Result(final, false, have, resumed);

@@ -27,11 +27,11 @@ public sealed class DatasetFiles
     /// </summary>
     public static DatasetFiles Locate(string dataDir, string dataset, string archiveName, string folderName, string marker)
     {
-        string download = $"download it with: selfsup data download {dataset} --to {dataDir}";
+        string download = $"download it with: selfsup data download {dataset} `to` {dataDir}";
         if (File.Exists(dataDir))
             return new DatasetFiles(Path.GetFullPath(dataDir), null, Path.GetDirectoryName(Path.GetFullPath(dataDir))!);
         if (!Directory.Exists(dataDir))
-            throw new SelfSupError($"data directory '{dataDir}' does not exist; {download}, or pass --data-dir with {archiveName} or {folderName}/");
+            throw new SelfSupError($"data directory '{dataDir}' does not exist; {download}, or pass `data_dir` with {archiveName} or {folderName}/");
         foreach (var folder in new[] { dataDir, Path.Combine(dataDir, folderName) })
             if (File.Exists(Path.Combine(folder, marker)))
                 return new DatasetFiles(null, Path.GetFullPath(folder), Path.GetFullPath(dataDir));

@@ -29,7 +29,7 @@ public static class FashionMnistDataset
             _ => throw new SelfSupError($"fashion-mnist has splits 'train' and 'test', not '{split}'"),
         };
         if (!Directory.Exists(dataDir))
-            throw new SelfSupError($"data directory '{dataDir}' does not exist; install Debian's dataset-fashion-mnist (make setup) or pass --data-dir DIR with the Fashion-MNIST .gz files");
+            throw new SelfSupError($"data directory '{dataDir}' does not exist; install Debian's dataset-fashion-mnist (make setup) or pass `data_dir` DIR with the Fashion-MNIST .gz files");
         string imagesPath = FindFile(dataDir, $"{prefix}-images-idx3-ubyte");
         string labelsPath = FindFile(dataDir, $"{prefix}-labels-idx1-ubyte");
 
@@ -54,6 +54,6 @@ public static class FashionMnistDataset
             var path = Path.Combine(dir, candidate);
             if (File.Exists(path)) return path;
         }
-        throw new SelfSupError($"'{Path.Combine(dir, stem + ".gz")}' not found; --data-dir must hold the four Fashion-MNIST idx files (.gz or uncompressed)");
+        throw new SelfSupError($"'{Path.Combine(dir, stem + ".gz")}' not found; `data_dir` must hold the four Fashion-MNIST idx files (.gz or uncompressed)");
     }
 }

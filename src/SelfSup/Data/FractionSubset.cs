@@ -44,6 +44,6 @@ public static class FractionSubset
     public static void Validate(double fraction)
     {
         if (!(fraction > 0 && fraction <= 1))
-            throw new SelfSupError($"--fraction {fraction} is out of range; it must be in (0, 1], e.g. 0.5 for half of the training images");
+            throw new SelfSupError($"`fraction` {fraction} is out of range; it must be in (0, 1], e.g. 0.5 for half of the training images");
     }
 }

@@ -28,7 +28,7 @@ public static class IdxFile
 
             var magic = new byte[4];
             if (stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) < 4 || magic[0] != 0 || magic[1] != 0 || magic[2] != 0x08)
-                throw new SelfSupError($"'{path}' does not start with the idx magic for uint8 data (00 00 08 rank); it is not an idx file — check --data-dir");
+                throw new SelfSupError($"'{path}' does not start with the idx magic for uint8 data (00 00 08 rank); it is not an idx file — check `data_dir`");
             int rank = magic[3];
             if (rank != expectedRank)
                 throw new SelfSupError($"'{path}' holds a rank-{rank} idx array; expected rank {expectedRank} (images are rank 3, labels rank 1) — the file names may be swapped");

@@ -47,11 +47,11 @@ public static class ImageFolderDataset
     {
         if (!Splits.Contains(split)) throw new SelfSupError($"imagefolder has splits 'train' and 'val', not '{split}'");
         if (!Directory.Exists(root))
-            throw new SelfSupError($"data directory '{root}' does not exist; pass --data-dir ROOT where ROOT/train/<class>/ and ROOT/val/<class>/ hold the images");
+            throw new SelfSupError($"data directory '{root}' does not exist; pass `data_dir` ROOT where ROOT/train/<class>/ and ROOT/val/<class>/ hold the images");
         string trainDir = Path.Combine(root, "train"), splitDir = Path.Combine(root, split);
         foreach (var dir in new[] { trainDir, splitDir })
             if (!Directory.Exists(dir))
-                throw new SelfSupError($"'{dir}' does not exist; an imagefolder --data-dir holds train/ and val/ side by side, each with one subfolder per class");
+                throw new SelfSupError($"'{dir}' does not exist; an imagefolder `data_dir` holds train/ and val/ side by side, each with one subfolder per class");
 
         List<string> classes;
         if (classList is not null)
@@ -59,7 +59,7 @@ public static class ImageFolderDataset
             classes = ReadClassList(classList);
             foreach (var c in classes)
                 if (!Directory.Exists(Path.Combine(trainDir, c)))
-                    throw new SelfSupError($"--class-list '{classList}' names class '{c}', but '{Path.Combine(trainDir, c)}' does not exist; fix the list or the tree");
+                    throw new SelfSupError($"`class_list` '{classList}' names class '{c}', but '{Path.Combine(trainDir, c)}' does not exist; fix the list or the tree");
         }
         else
         {
@@ -85,22 +85,22 @@ public static class ImageFolderDataset
     /// <summary>Every image file under <paramref name="dir"/>, sorted.</summary>
     public static List<string> ScanUnlabeled(string dir)
     {
-        if (!Directory.Exists(dir)) throw new SelfSupError($"data directory '{dir}' does not exist; pass --data-dir with the image files (JPEG/PNG, any subfolders)");
+        if (!Directory.Exists(dir)) throw new SelfSupError($"data directory '{dir}' does not exist; pass `data_dir` with the image files (JPEG/PNG, any subfolders)");
         var files = ImagesUnder(dir);
-        if (files.Count == 0) throw new SelfSupError($"'{dir}' holds no images ({string.Join(", ", ImageDecoder.Extensions)}); pass --data-dir with the image files");
+        if (files.Count == 0) throw new SelfSupError($"'{dir}' holds no images ({string.Join(", ", ImageDecoder.Extensions)}); pass `data_dir` with the image files");
         return files;
     }
 
     /// <summary>Class folder names from a class-list file: one per line; blank lines and lines starting with '#' are skipped.</summary>
     public static List<string> ReadClassList(string path)
     {
-        if (!File.Exists(path)) throw new SelfSupError($"--class-list '{path}' does not exist; give a text file with one class folder name per line");
+        if (!File.Exists(path)) throw new SelfSupError($"`class_list` '{path}' does not exist; give a text file with one class folder name per line");
         var names = File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
-        if (names.Count == 0) throw new SelfSupError($"--class-list '{path}' names no classes; put one class folder name per line");
+        if (names.Count == 0) throw new SelfSupError($"`class_list` '{path}' names no classes; put one class folder name per line");
         var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null) throw new SelfSupError($"--class-list '{path}' names class '{duplicate.Key}' twice; each class once");
+        if (duplicate is not null) throw new SelfSupError($"`class_list` '{path}' names class '{duplicate.Key}' twice; each class once");
         var bad = names.FirstOrDefault(n => n.Contains('/') || n.Contains('\\') || n is "." or "..");
-        if (bad is not null) throw new SelfSupError($"--class-list '{path}' line '{bad}' is not a folder name; give bare class folder names (e.g. n01440764)");
+        if (bad is not null) throw new SelfSupError($"`class_list` '{path}' line '{bad}' is not a folder name; give bare class folder names (e.g. n01440764)");
         return names;
     }
 

@@ -35,7 +35,7 @@ public static class Stl10BinaryDataset
         {
             var sizes = files.IsPacked ? files.List() : members.ToDictionary(m => m, m => File.Exists(Path.Combine(files.Folder!, m)) ? new FileInfo(Path.Combine(files.Folder!, m)).Length : -1);
             long Size(string m) => sizes.TryGetValue(m, out long s) && s >= 0 ? s
-                : throw new SelfSupError($"{files.Describe(m)} not found; it is not {Title} — check --data-dir or download it again");
+                : throw new SelfSupError($"{files.Describe(m)} not found; it is not {Title} — check `data_dir` or download it again");
             var start = new Dictionary<string, long>();
             long total = 0;
             foreach (var part in parts)

@@ -19,7 +19,7 @@ public static class GlobalBatch
     public static (int Offset, int Count) Slice(int batchSize, int rank, int size)
     {
         if (batchSize % size != 0)
-            throw new SelfSupError($"--batch-size {batchSize} (the global batch) must split evenly over the {size} ranks; use a multiple of {size}");
+            throw new SelfSupError($"`batch_size` {batchSize} (the global batch) must split evenly over the {size} ranks; use a multiple of {size}");
         int count = batchSize / size;
         return (rank * count, count);
     }

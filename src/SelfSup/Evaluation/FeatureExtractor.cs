@@ -19,7 +19,7 @@ public static class FeatureExtractor
     public static Tensor Extract(Encoder encoder, ImageDataset data, AugmentationPreset preset,
         Device device, int batchSize = 512, int averageViews = 1, long seed = 0, Action<int, int>? onBatch = null)
     {
-        if (averageViews < 1) throw new SelfSupError($"--average-views {averageViews} must be at least 1 (16 = the authors' multi-view readout)");
+        if (averageViews < 1) throw new SelfSupError($"`average_views` {averageViews} must be at least 1 (16 = the authors' multi-view readout)");
         bool wasTraining = encoder.training;
         encoder.eval();
         var clean = new ViewSampler(preset, 2);

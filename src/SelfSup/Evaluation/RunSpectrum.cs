@@ -17,7 +17,7 @@ public static class RunSpectrum
     public static RunSpectrumResult Compute(RunDirectory run, string? checkpoint = null, int images = PeriodicEvaluator.SpectrumImages,
         Action<int, int>? onBatch = null)
     {
-        if (images < 2) throw new SelfSupError($"--images {images} must be at least 2 (a covariance needs several samples)");
+        if (images < 2) throw new SelfSupError($"`images` {images} must be at least 2 (a covariance needs several samples)");
         using var loaded = RunEncoder.Load(run, checkpoint);
         var (config, encoder) = (loaded.Config, loaded.Encoder);
         if (config.Threads > 0) torch.set_num_threads(config.Threads);

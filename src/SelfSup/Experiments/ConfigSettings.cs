@@ -45,8 +45,8 @@ public static class ConfigSettings
         foreach (var pair in pairs)
         {
             int eq = pair.IndexOf('=');
-            if (eq <= 0) throw new SelfSupError($"--set '{pair}' must be KEY=VALUE, e.g. --set epochs=1");
-            result[NormaliseKey(pair[..eq], "--set")] = pair[(eq + 1)..].Trim();
+            if (eq <= 0) throw new SelfSupError($"`set` '{pair}' must be KEY=VALUE, e.g. `set` epochs=1");
+            result[NormaliseKey(pair[..eq], "`set`")] = pair[(eq + 1)..].Trim();
         }
         return result;
     }

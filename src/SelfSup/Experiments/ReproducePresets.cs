@@ -20,7 +20,7 @@ public static class ReproducePresets
         "stl10" => Paper("stl10", "stl10", "data/stl10", beta: "0.0004", model: "resnet18", epochs: 100),
         "imagenet100" => Paper("imagenet100", "imagefolder", "data/imagenet", beta: "0.001", model: "resnet50", epochs: 100,
             extra: "  class_list: imagenet100.txt   # the 100 class folder names, one per line\n"),
-        _ => throw new SelfSupError($"unknown --preset '{name}'; use one of: {string.Join(", ", Names)}"),
+        _ => throw new SelfSupError($"unknown `preset` '{name}'; use one of: {string.Join(", ", Names)}"),
     };
 
     /// <summary>

@@ -13,10 +13,10 @@ public static class RunConfigFile
     /// <summary>The configuration the file describes (defaults for keys it leaves out), and the config.json keys it set.</summary>
     public static (TrainConfig Config, IReadOnlyList<string> Keys) Load(string path)
     {
-        if (!File.Exists(path)) throw new SelfSupError($"--config '{path}' does not exist; pass a YAML file of settings such as 'width: 16' and 'proj_dim: 64' (the keys of a sweep's fixed: block)");
+        if (!File.Exists(path)) throw new SelfSupError($"`config` '{path}' does not exist; pass a YAML file of settings such as 'width: 16' and 'proj_dim: 64' (the keys of a sweep's fixed: block)");
         var root = YamlSettings.ReadRoot(File.ReadAllText(path), path, "setting: value, e.g. proj_dim: 64");
         var settings = YamlSettings.Settings(root, path, "the top level");
-        return (ConfigSettings.Apply(new TrainConfig(), settings, $"--config '{path}'"), settings.Keys.ToList());
+        return (ConfigSettings.Apply(new TrainConfig(), settings, $"`config` '{path}'"), settings.Keys.ToList());
     }
 
     /// <summary>

@@ -83,7 +83,7 @@ public sealed class SweepConfig
         var config = new SweepConfig
         {
             Name = name, Fixed = fixedSettings, Studies = studies, Readout = readout,
-            Overrides = overrides?.ToDictionary(kv => ConfigSettings.NormaliseKey(kv.Key, "--set"), kv => kv.Value) ?? [],
+            Overrides = overrides?.ToDictionary(kv => ConfigSettings.NormaliseKey(kv.Key, "`set`"), kv => kv.Value) ?? [],
         };
         try { config.Expand(); }   // reports bad keys and values now, before anything runs
         catch (SelfSupError e) when (!e.Message.Contains(source)) { throw new SelfSupError($"'{source}': {e.Message}", e); }

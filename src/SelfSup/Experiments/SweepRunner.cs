@@ -38,7 +38,7 @@ public static class SweepRunner
                     var diff = wanted.Select(p => p.Key).Where(k => !JsonNode.DeepEquals(existing[k], wanted[k]))
                         .Select(k => $"{k}: {ConfigComparison.Display(existing[k])} → {ConfigComparison.Display(wanted[k])}");
                     throw new SelfSupError($"cell '{cell.Name}' in '{outDir}' holds a run with other settings ({string.Join("; ", diff)}); " +
-                        "set those keys to the cell's values in the sweep file to continue it, use another --out, or delete that cell's folder to rerun it");
+                        "set those keys to the cell's values in the sweep file to continue it, use another `out`, or delete that cell's folder to rerun it");
                 }
                 status = IsFinished(run) ? CellStatus.Done : CellStatus.Partial;
             }
@@ -85,7 +85,7 @@ public static class SweepRunner
     public static CellSpec ReadSpec(string cellDir)
     {
         var path = Path.Combine(cellDir, CellFile);
-        if (!File.Exists(path)) throw new SelfSupError($"'{cellDir}' is not a sweep cell (no {CellFile}); run `selfsup sweep CONFIG --out DIR` to lay out cells");
+        if (!File.Exists(path)) throw new SelfSupError($"'{cellDir}' is not a sweep cell (no {CellFile}); run `selfsup sweep CONFIG `out` DIR` to lay out cells");
         try { return JsonSerializer.Deserialize<CellSpec>(File.ReadAllText(path), TrainConfig.Json) ?? throw new SelfSupError($"'{path}' is empty; rerun the sweep to rewrite it"); }
         catch (JsonException e) { throw new SelfSupError($"'{path}' is not valid JSON ({e.Message}); rerun the sweep to rewrite it"); }
     }
@@ -130,7 +130,7 @@ public static class SweepRunner
     public static IReadOnlyList<CellFailure> Execute(IReadOnlyList<PlannedCell> cells, int parallel,
         Action<PlannedCell, Action<string, double>> runOne, Action<SweepProgress>? onProgress = null)
     {
-        if (parallel < 1) throw new SelfSupError($"--parallel {parallel} must be at least 1");
+        if (parallel < 1) throw new SelfSupError($"`parallel` {parallel} must be at least 1");
         var todo = cells.Where(c => c.Status != CellStatus.Done).ToList();
         double totalCost = Math.Max(1e-9, todo.Sum(c => c.Cost));
         var queue = new Queue<PlannedCell>(todo);

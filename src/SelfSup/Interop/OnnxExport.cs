@@ -114,5 +114,5 @@ public static class OnnxExport
 
     private static Tensor Get(Dictionary<string, Tensor> state, string name) =>
         state.TryGetValue(name, out var tensor) ? tensor
-            : throw new SelfSupError($"the encoder has no tensor '{name}', which the ONNX export needs; export this checkpoint as .pt instead (--format pt)");
+            : throw new SelfSupError($"the encoder has no tensor '{name}', which the ONNX export needs; export this checkpoint as .pt instead (`format` pt)");
 }

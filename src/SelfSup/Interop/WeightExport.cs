@@ -16,7 +16,7 @@ public static class WeightExport
     /// <returns>The sidecar written beside the weights.</returns>
     public static ExportCard Export(RunDirectory run, string outPath, string? format, string what, string? checkpoint = null)
     {
-        if (!Parts.Contains(what)) throw new SelfSupError($"unknown --what '{what}'; use backbone (the ResNet) or encoder (ResNet + projector)");
+        if (!Parts.Contains(what)) throw new SelfSupError($"unknown `what` '{what}'; use backbone (the ResNet) or encoder (ResNet + projector)");
         bool onnx = OnnxExport.IsOnnx(outPath, format);
         format = onnx ? "onnx" : WeightsFile.FormatOf(outPath, format);
         using var loaded = RunEncoder.Load(run, checkpoint);

@@ -20,7 +20,7 @@ public static class WeightImport
     public static string Import(string file, string outDir, ImportOptions options)
     {
         var run = new RunDirectory(outDir);
-        if (run.Exists) throw new SelfSupError($"'{run.Path}' is already a run directory; choose another --out or delete it");
+        if (run.Exists) throw new SelfSupError($"'{run.Path}' is already a run directory; choose another `out` or delete it");
         if (OnnxExport.IsOnnx(file, options.Format))
             throw new SelfSupError($"'{file}' is an ONNX inference graph (BatchNorm folded into the convolutions), which import cannot turn back into a run; export the run as .pt or .safetensors and import that");
         string format = WeightsFile.FormatOf(file, options.Format);
@@ -34,7 +34,7 @@ public static class WeightImport
             var config = ConfigFor(arch, card, options, file);
             int presetChannels = config.ResolveAugmentation().Channels;
             if (presetChannels != arch.InChannels)
-                throw new SelfSupError($"'{file}': conv1.weight takes {arch.InChannels}-channel images but dataset '{config.Dataset}' (augmentation '{config.AugmentPreset}') has {presetChannels}; pass --dataset with {arch.InChannels}-channel images (fashion-mnist: 1; cifar10, cifar100, stl10, imagefolder: 3)");
+                throw new SelfSupError($"'{file}': conv1.weight takes {arch.InChannels}-channel images but dataset '{config.Dataset}' (augmentation '{config.AugmentPreset}') has {presetChannels}; pass `dataset` with {arch.InChannels}-channel images (fashion-mnist: 1; cifar10, cifar100, stl10, imagefolder: 3)");
 
             torch.manual_seed(config.Seed);
             using var encoder = new Encoder(config.EncoderFor(arch.InChannels));
@@ -59,11 +59,11 @@ public static class WeightImport
         if (Directory.Exists(source))
         {
             string checkpoint = File.Exists(Path.Combine(source, "model.bin")) ? source
-                : Checkpoint.Latest(new RunDirectory(source)) ?? throw new SelfSupError($"--init '{source}' is neither a checkpoint folder (model.bin) nor a run with a finished checkpoint; pass a run directory, RUN/checkpoints/epoch-NNNN, or a .pt/.safetensors file");
+                : Checkpoint.Latest(new RunDirectory(source)) ?? throw new SelfSupError($"`init` '{source}' is neither a checkpoint folder (model.bin) nor a run with a finished checkpoint; pass a run directory, RUN/checkpoints/epoch-NNNN, or a .pt/.safetensors file");
             Checkpoint.LoadModel(checkpoint, encoder);
             return;
         }
-        if (!File.Exists(source)) throw new SelfSupError($"--init '{source}' does not exist; pass a run directory, a checkpoint folder or a .pt/.safetensors file (selfsup export writes one)");
+        if (!File.Exists(source)) throw new SelfSupError($"`init` '{source}' does not exist; pass a run directory, a checkpoint folder or a .pt/.safetensors file (selfsup export writes one)");
         var tensors = WeightsFile.Read(source, WeightsFile.FormatOf(source, null));
         try
         {
@@ -82,9 +82,9 @@ public static class WeightImport
     private static TrainConfig ConfigFor(ImportedArchitecture arch, ExportCard? card, ImportOptions options, string file)
     {
         if (options.Model is { } model && model != arch.Model)
-            throw new SelfSupError($"--model {model}, but '{file}' holds a {arch.Model} (from the blocks of layer3 and layer1.0.conv3); drop --model or import the right file");
+            throw new SelfSupError($"`model` {model}, but '{file}' holds a {arch.Model} (from the blocks of layer3 and layer1.0.conv3); drop `model` or import the right file");
         if (options.Width is { } width && width != arch.Width)
-            throw new SelfSupError($"--width {width}, but conv1.weight in '{file}' has {arch.Width} output channels; drop --width or pass --width {arch.Width}");
+            throw new SelfSupError($"`width` {width}, but conv1.weight in '{file}' has {arch.Width} output channels; drop `width` or pass `width` {arch.Width}");
         var config = card?.TrainConfig ?? new TrainConfig();
         if (options.Dataset is not null && options.Dataset != config.Dataset)
             config = config with { Dataset = options.Dataset, DataDir = null, Augment = null, CropScale = null };
@@ -108,7 +108,7 @@ public static class WeightImport
         {
             if (!targets.TryGetValue(TorchvisionNames.EncoderName(name), out var target))
                 throw new SelfSupError(name.StartsWith("fc.", StringComparison.Ordinal)
-                    ? $"'{file}' holds the classifier '{name}', which SelfSup's backbone does not have (fc = nn.Identity()); pass --drop-classifier, or save the model with model.fc = torch.nn.Identity()"
+                    ? $"'{file}' holds the classifier '{name}', which SelfSup's backbone does not have (fc = nn.Identity()); pass `drop_classifier`, or save the model with model.fc = torch.nn.Identity()"
                     : $"'{file}' holds '{name}', which {model} does not have; save only the backbone's state_dict() (and 'projector.N.*') with torchvision's names, without prefixes such as 'module.'");
             if (!target.shape.SequenceEqual(tensor.shape))
                 throw new SelfSupError($"'{file}': '{name}' has shape [{string.Join(", ", tensor.shape)}] but {model} needs [{string.Join(", ", target.shape)}]; the file is from another architecture or its projector has other sizes");

@@ -28,12 +28,12 @@ public static class WeightsFile
     public static string FormatOf(string path, string? format)
     {
         if (format is not null)
-            return Formats.Contains(format) ? format : throw new SelfSupError($"unknown --format '{format}'; use one of: {string.Join(", ", Formats)}");
+            return Formats.Contains(format) ? format : throw new SelfSupError($"unknown `format` '{format}'; use one of: {string.Join(", ", Formats)}");
         return Path.GetExtension(path).ToLowerInvariant() switch
         {
             ".safetensors" => "safetensors",
             ".pt" or ".pth" or ".bin" => "pt",
-            var other => throw new SelfSupError($"cannot tell the format of '{path}' from its extension '{other}'; name it .pt or .safetensors (export also writes .onnx), or pass --format"),
+            var other => throw new SelfSupError($"cannot tell the format of '{path}' from its extension '{other}'; name it .pt or .safetensors (export also writes .onnx), or pass `format`"),
         };
     }
 
@@ -52,7 +52,7 @@ public static class WeightsFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new SelfSupError($"cannot write '{path}' ({e.Message}); check that its folder is writable or choose another --out");
+            throw new SelfSupError($"cannot write '{path}' ({e.Message}); check that its folder is writable or choose another `out`");
         }
         finally
         {
@@ -89,7 +89,7 @@ public static class WeightsFile
         }
         catch (Exception e) when (e is not SelfSupError)
         {
-            throw new SelfSupError($"cannot read '{path}' as {expected} ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}); pass --format if the extension is misleading, or re-save the file");
+            throw new SelfSupError($"cannot read '{path}' as {expected} ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}); pass `format` if the extension is misleading, or re-save the file");
         }
     }
 }

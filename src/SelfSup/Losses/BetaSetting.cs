@@ -35,7 +35,7 @@ public sealed record BetaSetting(double? Fixed, double C = OrthogonalityWeight.D
             return new BetaSetting(null, c);
         if (double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) && v > 0)
             return new BetaSetting(v, c);
-        throw new SelfSupError($"--beta '{text}' (orthogonality weight) is not valid; use 'auto' (beta = c/d, c = {c.ToString(CultureInfo.InvariantCulture)}) or a positive number such as 0.005.");
+        throw new SelfSupError($"`beta` '{text}' (orthogonality weight) is not valid; use 'auto' (beta = c/d, c = {c.ToString(CultureInfo.InvariantCulture)}) or a positive number such as 0.005.");
     }
 
     /// <inheritdoc />

@@ -51,7 +51,7 @@ public static class Autocast
     }
 
     private static string? TryBind() => NativeSymbols.Missing(typeof(Autocast), Bound) is { } missing
-        ? $"--precision bf16 needs libtorch's autocast, but {missing}; this TorchSharp/libtorch build ({torch.__version__}) is not the one SelfSup was built against (0.107 / libtorch 2.10): use --precision fp32"
+        ? $"`precision` bf16 needs libtorch's autocast, but {missing}; this TorchSharp/libtorch build ({torch.__version__}) is not the one SelfSup was built against (0.107 / libtorch 2.10): use `precision` fp32"
         : null;
 
     /// <summary>Whether autocast is on for <paramref name="device"/> on the calling thread.</summary>

@@ -16,7 +16,7 @@ public static class PrecisionSetting
         "bf16" or "bfloat16" => Precision.Bf16,
         "fp64" or "float64" => Precision.Fp64,
         "auto" => device.StartsWith("cuda") || CpuHasNativeBf16() ? Precision.Bf16 : Precision.Fp32,
-        _ => throw new SelfSupError($"--precision {name} is not known; use fp32, bf16, auto (or fp64 for exactness checks)"),
+        _ => throw new SelfSupError($"`precision` {name} is not known; use fp32, bf16, auto (or fp64 for exactness checks)"),
     };
 
     public static string Name(Precision precision) => precision switch { Precision.Bf16 => "bf16", Precision.Fp64 => "fp64", _ => "fp32" };

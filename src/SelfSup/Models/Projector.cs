@@ -18,10 +18,10 @@ public sealed class Projector : Module<Tensor, Tensor>
 
     public Projector(int featureDim, int projDim, int layerCount = 2, int? hiddenDim = null) : base(nameof(Projector))
     {
-        if (projDim < 1) throw new SelfSupError($"--proj-dim {projDim} must be a positive embedding size, e.g. 64 or 2048");
-        if (layerCount < 1) throw new SelfSupError($"--proj-layers {layerCount} must be at least 1");
+        if (projDim < 1) throw new SelfSupError($"`proj_dim` {projDim} must be a positive embedding size, e.g. 64 or 2048");
+        if (layerCount < 1) throw new SelfSupError($"`proj_layers` {layerCount} must be at least 1");
         int hidden = hiddenDim ?? projDim;
-        if (hidden < 1) throw new SelfSupError($"--proj-hidden {hidden} must be positive");
+        if (hidden < 1) throw new SelfSupError($"`proj_hidden` {hidden} must be positive");
         layers = Sequential();
         long inDim = featureDim;
         for (int i = 0; i < layerCount - 1; i++)

@@ -27,14 +27,14 @@ public sealed class ResNet : Module<Tensor, Tensor>
 
     public ResNet(string architecture, int inChannels, int width = 64, bool imagenetStem = false) : base(nameof(ResNet))
     {
-        if (width < 1) throw new SelfSupError($"--width {width} must be a positive channel count (64 is the standard ResNet)");
+        if (width < 1) throw new SelfSupError($"`width` {width} must be a positive channel count (64 is the standard ResNet)");
         if (inChannels < 1) throw new SelfSupError($"input channels {inChannels} must be positive");
         (int[] blocks, bool bottleneck) = architecture switch
         {
             "resnet18" => (new[] { 2, 2, 2, 2 }, false),
             "resnet34" => (new[] { 3, 4, 6, 3 }, false),
             "resnet50" => (new[] { 3, 4, 6, 3 }, true),
-            _ => throw new SelfSupError($"unknown --model '{architecture}'; use one of: {string.Join(", ", Architectures)}"),
+            _ => throw new SelfSupError($"unknown `model` '{architecture}'; use one of: {string.Join(", ", Architectures)}"),
         };
         conv1 = imagenetStem
             ? new Conv2dLayer(inChannels, width, 7, stride: 2, padding: 3)

@@ -23,9 +23,9 @@ public static class ReportLoader
     /// <summary>Every run under <paramref name="dir"/>; a clear error when the folder is missing or holds none.</summary>
     public static List<RunRecord> LoadAll(string dir)
     {
-        if (!Directory.Exists(dir)) throw new SelfSupError($"'{dir}' does not exist; pass the --out folder of a sweep (or a folder of runs)");
+        if (!Directory.Exists(dir)) throw new SelfSupError($"'{dir}' does not exist; pass the `out` folder of a sweep (or a folder of runs)");
         var runs = FindRuns(dir).Select(RunRecord.Load).ToList();
-        if (runs.Count == 0) throw new SelfSupError($"no runs under '{dir}' (no folder with config.json); run `selfsup sweep CONFIG --out {dir}` first");
+        if (runs.Count == 0) throw new SelfSupError($"no runs under '{dir}' (no folder with config.json); run `selfsup sweep CONFIG `out` {dir}` first");
         return runs;
     }
 

@@ -80,7 +80,7 @@ public sealed record TimeAxis(bool Cpu, int WithoutCpu)
     {
         var cells = runs.Where(r => r.Sessions.Count > 0).ToList();
         string settings = string.Join("; ", cells.SelectMany(r => r.Sessions)
-            .Select(s => $"--parallel {s.Parallel}, {(s.Threads > 0 ? $"{s.Threads} thread{(s.Threads == 1 ? "" : "s")}" : "all cores")} per cell").Distinct());
+            .Select(s => $"`parallel` {s.Parallel}, {(s.Threads > 0 ? $"{s.Threads} thread{(s.Threads == 1 ? "" : "s")}" : "all cores")} per cell").Distinct());
         return (cells.Count, cells.Count(r => r.Sessions.Any(s => s.Beside.Count > 0)), settings);
     }
 }

@@ -37,9 +37,9 @@ public sealed class SyntheticWorld
                 throw new SelfSupError($"{source}: row {i} of the transition matrix sums to {sum:G6}, not 1; the matrix must be row-stochastic (divide each row by its sum).");
         }
         if (render.GetLength(0) != n)
-            throw new SelfSupError($"{source}: the rendering has {render.GetLength(0)} rows but the transition matrix has n = {n}; --render must be n × D, one row per latent image.");
+            throw new SelfSupError($"{source}: the rendering has {render.GetLength(0)} rows but the transition matrix has n = {n}; `render` must be n × D, one row per latent image.");
         if (!double.IsFinite(noise) || noise < 0)
-            throw new SelfSupError($"--noise {noise} is not valid; use a standard deviation ≥ 0 such as 0.01.");
+            throw new SelfSupError($"`noise` {noise} is not valid; use a standard deviation ≥ 0 such as 0.01.");
         Transition = transition;
         Render = render;
         Noise = noise;
@@ -125,9 +125,9 @@ public sealed class SyntheticWorld
     public static SyntheticWorld Clusters(int n, int clusters = 17, double inter = 0.1, int radius = 2, int seed = 0, double noise = 0.01)
     {
         if (clusters < 2 || clusters * (2 * radius + 2) > n)
-            throw new SelfSupError($"--clusters {clusters} is not valid for n = {n}; use between 2 and n / {2 * radius + 2} clusters.");
+            throw new SelfSupError($"`clusters` {clusters} is not valid for n = {n}; use between 2 and n / {2 * radius + 2} clusters.");
         if (!double.IsFinite(inter) || inter < 0 || inter > 4.0 / 7)
-            throw new SelfSupError($"--inter {inter} is not valid; use a mean inter-cluster probability in [0, 4/7] (the stickiest cluster gets ε/4, the least sticky 7ε/4), such as 0.1.");
+            throw new SelfSupError($"`inter` {inter} is not valid; use a mean inter-cluster probability in [0, 4/7] (the stickiest cluster gets ε/4, the least sticky 7ε/4), such as 0.1.");
         var sizes = ClusterSizes(n, clusters, seed);
         var cluster = new int[n];
         var start = new int[clusters];
@@ -168,15 +168,15 @@ public sealed class SyntheticWorld
     private static void CheckSize(int n, int min, string graph)
     {
         if (n < min)
-            throw new SelfSupError($"--n {n} is too small for the {graph} graph; use at least {min} latent images (e.g. 1024).");
+            throw new SelfSupError($"`n` {n} is too small for the {graph} graph; use at least {min} latent images (e.g. 1024).");
     }
 
     /// <summary>Reads P (n × n) and R (n × D) from .npy files (float32 or float64).</summary>
     public static SyntheticWorld FromFiles(string transitionPath, string? renderPath, double noise)
     {
-        var p = ReadMatrix(transitionPath, "--transition");
-        var r = renderPath is null ? OneHot(p.GetLength(0)) : ReadMatrix(renderPath, "--render");
-        return new SyntheticWorld(p, r, noise, $"--transition {Path.GetFileName(transitionPath)}");
+        var p = ReadMatrix(transitionPath, "`transition`");
+        var r = renderPath is null ? OneHot(p.GetLength(0)) : ReadMatrix(renderPath, "`render`");
+        return new SyntheticWorld(p, r, noise, $"`transition` {Path.GetFileName(transitionPath)}");
     }
 
     private static double[,] ReadMatrix(string path, string flag)

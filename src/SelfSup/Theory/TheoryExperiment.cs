@@ -22,9 +22,9 @@ public static class TheoryExperiment
     public static Outcome Run(SyntheticWorld world, TheoryOptions o, Action<string, double, double>? progress = null)
     {
         if (o.Views.Length == 0 || o.Dims.Length == 0)
-            throw new SelfSupError("--views and --dims need at least one value each, e.g. --views 2,4,8 --dims 2,4,8,16.");
+            throw new SelfSupError("`views` and `dims` need at least one value each, e.g. `views` 2,4,8 `dims` 2,4,8,16.");
         if (!double.IsFinite(o.CompareBeta) || o.CompareBeta <= 0)
-            throw new SelfSupError($"--compare-beta {o.CompareBeta} must be a positive number such as 0.005.");
+            throw new SelfSupError($"`compare_beta` {o.CompareBeta} must be a positive number such as 0.005.");
         foreach (var dim in o.Dims.Append(o.ProjDim))
             if (dim < 1 || dim + 1 > world.Count)
                 throw new SelfSupError($"projector dimension {dim} is not valid for n = {world.Count} latent images; use 1 ≤ d ≤ n − 1.");

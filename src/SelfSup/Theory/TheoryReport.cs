@@ -103,7 +103,7 @@ public static class TheoryReport
             var wins = diffs.Where(x => x.Diff > 0.02).Select(x => x.D).ToList();
             var losses = diffs.Where(x => x.Diff < -0.02).Select(x => x.D).ToList();
             string verdict = diffs.Count < 2
-                ? (small.Diff > 0.02 ? "β = c/d helps here" : small.Diff < -0.02 ? "β = c/d hurts here" : "no difference here") + "; with one d there is no trend in d to read (give several --dims)."
+                ? (small.Diff > 0.02 ? "β = c/d helps here" : small.Diff < -0.02 ? "β = c/d hurts here" : "no difference here") + "; with one d there is no trend in d to read (give several `dims`)."
                 : small.Diff > 0.02 && small.Diff >= large.Diff
                 ? "The larger β helps most at the smallest d: a small projector does need the stronger orthogonality weight, as the paper says."
                 : wins.Count > 0 && losses.Count == 0

@@ -31,10 +31,10 @@ public static class TheoryRun
     public static Result Run(SyntheticWorld world, AugmentationKernel exact, TheoryRunSettings s, Action<int, int>? progress = null)
     {
         Views.ViewSampler.CheckViews(s.Views);
-        if (s.Steps < 1) throw new SelfSupError($"--steps {s.Steps} must be at least 1.");
-        if (s.BatchSize < 2) throw new SelfSupError($"--batch-size {s.BatchSize} must be at least 2 (the loss standardises over the batch).");
+        if (s.Steps < 1) throw new SelfSupError($"`steps` {s.Steps} must be at least 1.");
+        if (s.BatchSize < 2) throw new SelfSupError($"`batch_size` {s.BatchSize} must be at least 2 (the loss standardises over the batch).");
         int n = world.Count, d = s.ProjDim;
-        if (d + 1 > n) throw new SelfSupError($"--proj-dim {d} is too large for n = {n} latent images; use d ≤ n − 1.");
+        if (d + 1 > n) throw new SelfSupError($"`proj_dim` {d} is too large for n = {n} latent images; use d ≤ n − 1.");
         var generator = new Generator((ulong)s.Seed);
         torch.manual_seed(s.Seed);
         using var backbone = Sequential(Linear(world.RenderDim, s.Hidden), ReLU(), Linear(s.Hidden, s.Hidden), ReLU());
@@ -77,7 +77,7 @@ public static class TheoryRun
                 optimizer.Step();
                 double v = l.item<float>();
                 if (!double.IsFinite(v))
-                    throw new SelfSupError($"theory run (M = {s.Views}, d = {d}, beta = {s.Beta}): the loss became {v} at step {step}; lower --lr or beta.");
+                    throw new SelfSupError($"theory run (M = {s.Views}, d = {d}, beta = {s.Beta}): the loss became {v} at step {step}; lower `lr` or beta.");
                 lossSum += v; lossCount++;
             }
             if (step % Math.Max(1, s.EvalEvery) == 0 || step == s.Steps) Evaluate(step);

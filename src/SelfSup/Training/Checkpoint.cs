@@ -122,7 +122,7 @@ public static class Checkpoint
             warn($"checkpoint '{dir}' is unusable: {problem}; falling back to the previous one");
         }
         if (candidates.Count > 0)
-            throw new SelfSupError($"no usable checkpoint in '{run.CheckpointsPath}': all {candidates.Count} are damaged (see the warnings above); start the run again without --resume, or restore a checkpoint folder from a backup");
+            throw new SelfSupError($"no usable checkpoint in '{run.CheckpointsPath}': all {candidates.Count} are damaged (see the warnings above); start the run again without `resume`, or restore a checkpoint folder from a backup");
         return null;
     }
 
@@ -158,7 +158,7 @@ public static class Checkpoint
         var path = Path.Combine(checkpointDir, "model.bin");
         string? problem = FileProblem(checkpointDir, "model.bin", out _)
             ?? CheckpointFileCheck.Model(path, encoder.state_dict());
-        const string advice = "it is damaged or from a different model (--model/--width/--proj-dim)";
+        const string advice = "it is damaged or from a different model (`model`/`width`/`proj_dim`)";
         if (problem is not null)
             throw new SelfSupError($"cannot load '{path}': {problem}; {advice}; delete the folder '{checkpointDir}' to fall back to the previous checkpoint");
         try { encoder.load(path); }
@@ -179,7 +179,7 @@ public static class Checkpoint
         var path = Path.Combine(checkpointDir, "optimizer.bin");
         string? problem = FileProblem(checkpointDir, "optimizer.bin", out var state)
             ?? CheckpointFileCheck.Optimizer(path, optimizerName, parameters, state?.Step);
-        string advice = $"it is damaged, or the run used another --optimizer ({state?.Config?.Optimizer ?? "see its config.json"}) or model; resume with the run's own settings";
+        string advice = $"it is damaged, or the run used another `optimizer` ({state?.Config?.Optimizer ?? "see its config.json"}) or model; resume with the run's own settings";
         if (problem is not null)
             throw new SelfSupError($"cannot restore the optimizer state from '{path}': {problem}; {advice}, or delete the folder '{checkpointDir}' to fall back to the previous checkpoint");
         try { optimizer.Load(path); }

@@ -82,7 +82,7 @@ internal static class CheckpointFileCheck
         string className = adam ? "Adam" : "SGD";
         long at = r.Position;
         string name = r.Text("the optimizer's name", 256);
-        if (name != className) throw r.Damaged($"it holds the state of optimizer '{Show(name)}', but --optimizer {kind} keeps '{className}' state (resume with the run's own --optimizer)", at);
+        if (name != className) throw r.Damaged($"it holds the state of optimizer '{Show(name)}', but `optimizer` {kind} keeps '{className}' state (resume with the run's own `optimizer`)", at);
         at = r.Position;
         long groups = r.Varint("the number of parameter groups");
         if (groups != 1) throw r.Damaged($"it holds {groups} parameter groups; SelfSup's optimizers have one", at);

@@ -11,8 +11,8 @@ public sealed record LearningRateSchedule(string Kind, double BaseLr, long Total
 
     public static LearningRateSchedule Create(string kind, double baseLr, long totalSteps, long warmupSteps)
     {
-        if (!Kinds.Contains(kind)) throw new SelfSupError($"unknown --schedule '{kind}'; use one of: {string.Join(", ", Kinds)}");
-        if (!(baseLr > 0) || double.IsInfinity(baseLr)) throw new SelfSupError($"--lr {baseLr} must be a positive number, e.g. 1e-3");
+        if (!Kinds.Contains(kind)) throw new SelfSupError($"unknown `schedule` '{kind}'; use one of: {string.Join(", ", Kinds)}");
+        if (!(baseLr > 0) || double.IsInfinity(baseLr)) throw new SelfSupError($"`lr` {baseLr} must be a positive number, e.g. 1e-3");
         return new LearningRateSchedule(kind, baseLr, Math.Max(1, totalSteps), Math.Max(0, warmupSteps));
     }
 

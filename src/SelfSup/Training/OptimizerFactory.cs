@@ -13,7 +13,7 @@ public static class OptimizerFactory
     /// </summary>
     public static ITrainingOptimizer Create(string name, IReadOnlyList<Parameter> parameters, double lr, double weightDecay, double momentum = 0.9)
     {
-        if (!Names.Contains(name)) throw new SelfSupError($"unknown --optimizer '{name}'; use one of: {string.Join(", ", Names)}");
+        if (!Names.Contains(name)) throw new SelfSupError($"unknown `optimizer` '{name}'; use one of: {string.Join(", ", Names)}");
         var flat = new FlatParameters(parameters);
         return name switch
         {

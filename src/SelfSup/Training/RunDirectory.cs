@@ -29,7 +29,7 @@ public sealed class RunDirectory
         try { Directory.CreateDirectory(Path); Directory.CreateDirectory(CheckpointsPath); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new SelfSupError($"cannot create run directory '{Path}' ({e.Message}); choose another --out");
+            throw new SelfSupError($"cannot create run directory '{Path}' ({e.Message}); choose another `out`");
         }
         WriteAtomic(ConfigPath, config.ToJson());
     }
@@ -45,7 +45,7 @@ public sealed class RunDirectory
     public TrainConfig ReadConfig()
     {
         if (!File.Exists(ConfigPath))
-            throw new SelfSupError($"'{Path}' is not a run directory (no config.json); pass the folder that `selfsup pretrain --out` wrote");
+            throw new SelfSupError($"'{Path}' is not a run directory (no config.json); pass the folder that `selfsup pretrain `out`` wrote");
         return TrainConfig.FromJson(File.ReadAllText(ConfigPath), ConfigPath);
     }
 

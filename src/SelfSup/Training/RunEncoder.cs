@@ -16,10 +16,10 @@ public sealed record RunEncoder(TrainConfig Config, string Checkpoint, Encoder E
     {
         var config = run.ReadConfig();
         if (checkpoint is not null && !File.Exists(Path.Combine(checkpoint, "model.bin")))
-            throw new SelfSupError($"--checkpoint '{checkpoint}' has no model.bin; pass a folder like {Path.Combine(run.CheckpointsPath, "epoch-0003")}");
+            throw new SelfSupError($"`checkpoint` '{checkpoint}' has no model.bin; pass a folder like {Path.Combine(run.CheckpointsPath, "epoch-0003")}");
         checkpoint = checkpoint is null ? Training.Checkpoint.Latest(run) : Path.GetFullPath(checkpoint);
         if (checkpoint is null)
-            throw new SelfSupError($"run '{run.Path}' has no finished checkpoint yet; finish or resume pretraining first (selfsup pretrain --out {run.Path} --resume)");
+            throw new SelfSupError($"run '{run.Path}' has no finished checkpoint yet; finish or resume pretraining first (selfsup pretrain `out` {run.Path} `resume`)");
         TorchSharp.torch.manual_seed(config.Seed);
         var encoder = new Encoder(config.EncoderFor(config.ResolveAugmentation().Channels));
         bool fp64 = config.ResolvePrecision() == Precision.Fp64;   // trained in float64: load as such, read out in fp32

@@ -142,44 +142,44 @@ public sealed record TrainConfig
     public void Validate()
     {
         SelfSup.Views.ViewSampler.CheckViews(Views);
-        if (ProjDim < 1) throw new SelfSupError($"--proj-dim {ProjDim} must be a positive embedding size, e.g. 64 or 2048");
+        if (ProjDim < 1) throw new SelfSupError($"`proj_dim` {ProjDim} must be a positive embedding size, e.g. 64 or 2048");
         Data.FractionSubset.Validate(Fraction);
         ToDataOptions().Validate(Dataset);
-        if (!Losses.LossFactory.Methods.Contains(Method)) throw new SelfSupError($"unknown --method '{Method}'; use one of: {string.Join(", ", Losses.LossFactory.Methods)}");
-        if ((Method is "bt-official" or "vicreg-official") && Views != 2) throw new SelfSupError($"--method {Method} is two-view only; use --views 2, or --method {(Method == "bt-official" ? "bt" : "vicreg")} for M > 2");
+        if (!Losses.LossFactory.Methods.Contains(Method)) throw new SelfSupError($"unknown `method` '{Method}'; use one of: {string.Join(", ", Losses.LossFactory.Methods)}");
+        if ((Method is "bt-official" or "vicreg-official") && Views != 2) throw new SelfSupError($"`method` {Method} is two-view only; use `views` 2, or `method` {(Method == "bt-official" ? "bt" : "vicreg")} for M > 2");
         Losses.BetaSetting.Parse(Beta, BetaC);
-        if (!(BetaC > 0)) throw new SelfSupError($"--beta-c {BetaC} must be positive (λ = c/d; the paper's tuned c is about 1.5–6.6 on CIFAR/STL)");
-        if (Epochs < 1) throw new SelfSupError($"--epochs {Epochs} must be at least 1");
-        if (TimeBudgetMinutes < 0 || double.IsNaN(TimeBudgetMinutes)) throw new SelfSupError($"--time-budget {TimeBudgetMinutes} must be ≥ 0 minutes (0 = no limit)");
+        if (!(BetaC > 0)) throw new SelfSupError($"`beta_c` {BetaC} must be positive (λ = c/d; the paper's tuned c is about 1.5–6.6 on CIFAR/STL)");
+        if (Epochs < 1) throw new SelfSupError($"`epochs` {Epochs} must be at least 1");
+        if (TimeBudgetMinutes < 0 || double.IsNaN(TimeBudgetMinutes)) throw new SelfSupError($"`time_budget` {TimeBudgetMinutes} must be ≥ 0 minutes (0 = no limit)");
         if (CropScale is not null && (CropScale.Length != 2 || !(CropScale[0] > 0) || !(CropScale[0] <= CropScale[1]) || !(CropScale[1] <= 1)))
-            throw new SelfSupError($"--crop-scale {string.Join(",", CropScale)} must be MIN,MAX with 0 < MIN <= MAX <= 1, e.g. 0.2,1");
-        if (SmallCrops < 0) throw new SelfSupError($"--small-crops {SmallCrops} must be 0 (none) or a number of extra crops per image, e.g. 4");
-        if (SmallCropScale is not null && SmallCropScale.Length != 2) throw new SelfSupError($"--small-crop-scale {string.Join(",", SmallCropScale)} must be MIN,MAX, e.g. 0.05,0.4");
+            throw new SelfSupError($"`crop_scale` {string.Join(",", CropScale)} must be MIN,MAX with 0 < MIN <= MAX <= 1, e.g. 0.2,1");
+        if (SmallCrops < 0) throw new SelfSupError($"`small_crops` {SmallCrops} must be 0 (none) or a number of extra crops per image, e.g. 4");
+        if (SmallCropScale is not null && SmallCropScale.Length != 2) throw new SelfSupError($"`small_crop_scale` {string.Join(",", SmallCropScale)} must be MIN,MAX, e.g. 0.05,0.4");
         if (SmallCrops > 0 && Method != "bt")
-            throw new SelfSupError($"--small-crops needs --method bt (multi-view Barlow Twins compares every view with the full views' mean); '{Method}' has no such target");
+            throw new SelfSupError($"`small_crops` needs `method` bt (multi-view Barlow Twins compares every view with the full views' mean); '{Method}' has no such target");
         ResolveSmallCrops()?.Validate(ResolveAugmentation());
-        if (Steps < 0) throw new SelfSupError($"--steps {Steps} must be 0 (no cap) or positive");
-        if (BatchSize < 2) throw new SelfSupError($"--batch-size {BatchSize} must be at least 2 (BatchNorm and the losses need several images)");
-        if (!(Lr > 0)) throw new SelfSupError($"--lr {Lr} must be positive, e.g. 1e-3");
-        if (WeightDecay < 0) throw new SelfSupError($"--weight-decay {WeightDecay} must be ≥ 0");
-        if (!OptimizerFactory.Names.Contains(Optimizer)) throw new SelfSupError($"unknown --optimizer '{Optimizer}'; use one of: {string.Join(", ", OptimizerFactory.Names)}");
-        if (!LearningRateSchedule.Kinds.Contains(Schedule)) throw new SelfSupError($"unknown --schedule '{Schedule}'; use one of: {string.Join(", ", LearningRateSchedule.Kinds)}");
+        if (Steps < 0) throw new SelfSupError($"`steps` {Steps} must be 0 (no cap) or positive");
+        if (BatchSize < 2) throw new SelfSupError($"`batch_size` {BatchSize} must be at least 2 (BatchNorm and the losses need several images)");
+        if (!(Lr > 0)) throw new SelfSupError($"`lr` {Lr} must be positive, e.g. 1e-3");
+        if (WeightDecay < 0) throw new SelfSupError($"`weight_decay` {WeightDecay} must be ≥ 0");
+        if (!OptimizerFactory.Names.Contains(Optimizer)) throw new SelfSupError($"unknown `optimizer` '{Optimizer}'; use one of: {string.Join(", ", OptimizerFactory.Names)}");
+        if (!LearningRateSchedule.Kinds.Contains(Schedule)) throw new SelfSupError($"unknown `schedule` '{Schedule}'; use one of: {string.Join(", ", LearningRateSchedule.Kinds)}");
         if (ResolvePrecision() == Models.Precision.Bf16) Models.Autocast.EnsureAvailable();
-        if (Threads < 0) throw new SelfSupError($"--threads {Threads} must be ≥ 0 (0 = all cores)");
-        if (LogEvery < 1) throw new SelfSupError($"--log-every {LogEvery} must be at least 1");
-        if (EvalEvery < 0) throw new SelfSupError($"--eval-every {EvalEvery} must be 0 (off) or a number of epochs, e.g. 1");
-        if (EvalProbeEpochs < 1) throw new SelfSupError($"--eval-probe-epochs {EvalProbeEpochs} must be at least 1");
-        if (EvalImages < 0) throw new SelfSupError($"--eval-images {EvalImages} must be 0 (all) or a positive image count");
-        if (Device is not ("cpu" or "cuda") && !Device.StartsWith("cuda:")) throw new SelfSupError($"unknown --device '{Device}'; use cpu or cuda");
-        if (Width < 1) throw new SelfSupError($"--width {Width} must be a positive channel count (64 is the standard ResNet)");
+        if (Threads < 0) throw new SelfSupError($"`threads` {Threads} must be ≥ 0 (0 = all cores)");
+        if (LogEvery < 1) throw new SelfSupError($"`log_every` {LogEvery} must be at least 1");
+        if (EvalEvery < 0) throw new SelfSupError($"`eval_every` {EvalEvery} must be 0 (off) or a number of epochs, e.g. 1");
+        if (EvalProbeEpochs < 1) throw new SelfSupError($"`eval_probe_epochs` {EvalProbeEpochs} must be at least 1");
+        if (EvalImages < 0) throw new SelfSupError($"`eval_images` {EvalImages} must be 0 (all) or a positive image count");
+        if (Device is not ("cpu" or "cuda") && !Device.StartsWith("cuda:")) throw new SelfSupError($"unknown `device` '{Device}'; use cpu or cuda");
+        if (Width < 1) throw new SelfSupError($"`width` {Width} must be a positive channel count (64 is the standard ResNet)");
         if (Device == "cpu" && StageChannels(Width).FirstOrDefault(c => !Models.Conv2dLayer.CpuSafeInputChannels(c)) is var bad and > 0)
-            throw new SelfSupError($"--width {Width}: its {bad}-channel stage would read uninitialised memory in libtorch 2.10's CPU convolution (more than {Models.Conv2dLayer.CpuChannelBlock} input channels, not a multiple of {Models.Conv2dLayer.CpuChannelBlock}); use --width 8, 16 or another multiple of 16");
-        if (ProjLayers < 1) throw new SelfSupError($"--proj-layers {ProjLayers} must be at least 1");
-        if (CheckpointEvery < 0) throw new SelfSupError($"--checkpoint-every {CheckpointEvery} must be 0 (every --checkpoint-minutes) or a number of steps");
-        if (!(CheckpointMinutes > 0)) throw new SelfSupError($"--checkpoint-minutes {CheckpointMinutes} must be a positive number of minutes, e.g. 10");
-        if (KeepCheckpoints < 1) throw new SelfSupError($"--keep-checkpoints {KeepCheckpoints} must be at least 1 (the newest checkpoint is what --resume needs)");
-        if (!(CollapseThreshold >= 0)) throw new SelfSupError($"--collapse-threshold {CollapseThreshold} must be ≥ 0 (0 = never stop for collapse)");
-        if (CollapseSteps < 1) throw new SelfSupError($"--collapse-steps {CollapseSteps} must be at least 1");
+            throw new SelfSupError($"`width` {Width}: its {bad}-channel stage would read uninitialised memory in libtorch 2.10's CPU convolution (more than {Models.Conv2dLayer.CpuChannelBlock} input channels, not a multiple of {Models.Conv2dLayer.CpuChannelBlock}); use `width` 8, 16 or another multiple of 16");
+        if (ProjLayers < 1) throw new SelfSupError($"`proj_layers` {ProjLayers} must be at least 1");
+        if (CheckpointEvery < 0) throw new SelfSupError($"`checkpoint_every` {CheckpointEvery} must be 0 (every `checkpoint_minutes`) or a number of steps");
+        if (!(CheckpointMinutes > 0)) throw new SelfSupError($"`checkpoint_minutes` {CheckpointMinutes} must be a positive number of minutes, e.g. 10");
+        if (KeepCheckpoints < 1) throw new SelfSupError($"`keep_checkpoints` {KeepCheckpoints} must be at least 1 (the newest checkpoint is what `resume` needs)");
+        if (!(CollapseThreshold >= 0)) throw new SelfSupError($"`collapse_threshold` {CollapseThreshold} must be ≥ 0 (0 = never stop for collapse)");
+        if (CollapseSteps < 1) throw new SelfSupError($"`collapse_steps` {CollapseSteps} must be at least 1");
     }
 
     /// <summary>

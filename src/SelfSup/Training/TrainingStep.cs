@@ -93,13 +93,13 @@ public sealed class TrainingStep : IDisposable
             (z, readout) = ForwardBackward(x, small, n, m, k, step);
             if (!double.IsFinite(readout[0]) || !double.IsFinite(readout[1]))
                 throw new TrainingStopped($"loss became {(double.IsFinite(readout[0]) ? "finite but its gradient did not" : readout[0].ToString())} at step {step + 1} (epoch {epoch + 1}; {Finiteness.Describe(views, z, encoder)})",
-                    "Lower --lr or raise --beta-c/--beta, then --resume");
+                    "Lower `lr` or raise `beta_c`/`beta`, then `resume`");
         }
         double spread = collapse.Record(readout[2]);
         if (collapse.Collapsed)
             throw new TrainingStopped($"the embeddings collapsed at step {step + 1} (epoch {epoch + 1}): √d·(per-dimension std of the L2-normalised embeddings) " +
                 $"stayed below {collapseThreshold} for {collapseSteps} steps (now {spread:G3}; about 1 when they spread over all dimensions)",
-                "Raise the orthogonality/variance weight (--beta-c, --beta, --vicreg-mu) or lower --lr, then start again or --resume");
+                "Raise the orthogonality/variance weight (`beta_c`, `beta`, `vicreg_mu`) or lower `lr`, then start again or `resume`");
         Optimizer.SetLearningRate(lr);
         Optimizer.Step();
         OnPhase?.Invoke(StepPhase.Optimizer);

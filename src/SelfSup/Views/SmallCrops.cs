@@ -20,10 +20,10 @@ public sealed record SmallCrops(int Count, int Size, double ScaleMin, double Sca
     /// <exception cref="SelfSupError">A setting is out of range for <paramref name="full"/>.</exception>
     public void Validate(AugmentationPreset full)
     {
-        if (Count < 0) throw new SelfSupError($"--small-crops {Count} must be 0 (none) or a number of extra crops per image, e.g. 4");
+        if (Count < 0) throw new SelfSupError($"`small_crops` {Count} must be 0 (none) or a number of extra crops per image, e.g. 4");
         if (Size < 1 || Size > full.CropSize)
-            throw new SelfSupError($"--small-crop-size {Size} must be between 1 and the full views' size {full.CropSize}; e.g. {DefaultSize(full)}");
+            throw new SelfSupError($"`small_crop_size` {Size} must be between 1 and the full views' size {full.CropSize}; e.g. {DefaultSize(full)}");
         if (!(ScaleMin > 0 && ScaleMin <= ScaleMax && ScaleMax <= 1))
-            throw new SelfSupError($"--small-crop-scale {ScaleMin},{ScaleMax} must be two area fractions 0 < MIN <= MAX <= 1, e.g. {DefaultScaleMin},{DefaultScaleMax}");
+            throw new SelfSupError($"`small_crop_scale` {ScaleMin},{ScaleMax} must be two area fractions 0 < MIN <= MAX <= 1, e.g. {DefaultScaleMin},{DefaultScaleMax}");
     }
 }

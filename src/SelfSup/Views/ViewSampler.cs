@@ -41,7 +41,7 @@ public sealed class ViewSampler
     public static void CheckViews(int views)
     {
         if (views < 2)
-            throw new SelfSupError($"--views {views}: multi-view SSL needs at least 2 views per image (the losses compare views of the same image; the paper uses 2, 4 or 8)");
+            throw new SelfSupError($"`views` {views}: multi-view SSL needs at least 2 views per image (the losses compare views of the same image; the paper uses 2, 4 or 8)");
     }
 
     /// <summary>Small crops per image K (0 without multi-crop).</summary>

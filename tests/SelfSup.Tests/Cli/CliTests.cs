@@ -69,6 +69,25 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void The_library_names_settings_by_config_key_and_the_cli_shows_its_flags()
+    {
+        // the library's spelling: the config.json key, which sweep files and --set use too
+        var e = Assert.Throws<SelfSupError>(() => new SelfSup.Training.TrainConfig { Views = 1, BatchSize = 1 }.Validate());
+        Assert.Contains("`views` 1", e.Message);
+        // the CLI's: every key it has a flag for, as that flag; ordinary words and unknown keys untouched
+        SelfSup.Cli.FlagNames.LearnFrom(new System.CommandLine.RootCommand { Subcommands = { new System.CommandLine.Command("x") { Options = { new System.CommandLine.Option<int>("--proj-dim") } } } });
+        Assert.Equal("--proj-dim 0 must be positive; views, `no_such_key` unchanged",
+            SelfSup.Cli.FlagNames.InMessage("`proj_dim` 0 must be positive; views, `no_such_key` unchanged"));
+        // end to end: a bad value given as a flag comes back as that flag, and as the key in a run-config file
+        using var dir = new TempDir();
+        var flagged = CliProcess.Run("pretrain", "--views", "1", "--out", dir.File("r1"));
+        Assert.Equal(1, flagged.ExitCode);
+        Assert.Contains("--views 1", flagged.Stderr);
+        Assert.DoesNotContain("`", flagged.Stderr);
+        Assert.Contains("`views` 1", Assert.Throws<SelfSupError>(() => SelfSup.Experiments.SweepConfig.Parse("grid:\n  views: [1]\n", "s.yaml")).Message);
+    }
+
+    [Fact]
     public void UnknownOptionIsRejected()
     {
         var r = CliProcess.Run("pretrain", "--no-such-flag");

@@ -55,7 +55,7 @@ public sealed class BinaryDatasetTests
         Assert.Equal("fine7", fine.ClassNames[7]);
         Assert.Equal("super3", coarse.ClassNames[3]);
         AssertPixels(coarse, 29, 29);
-        Assert.Contains("--label", Assert.Throws<SelfSupError>(() => DatasetCatalog.Open("cifar10", dir.Path, "train", new DataOptions(Label: "coarse"))).Message);
+        Assert.Contains("`label`", Assert.Throws<SelfSupError>(() => DatasetCatalog.Open("cifar10", dir.Path, "train", new DataOptions(Label: "coarse"))).Message);
     }
 
     [Fact]
@@ -216,7 +216,7 @@ public sealed class BinaryDatasetTests
         Assert.Contains("2 labels", e.Message);
         e = Assert.Throws<SelfSupError>(() => DatasetCatalog.Open("stl10", dir.Path, "unlabeled"));
         Assert.Contains(dir.File("unlabeled_X.bin"), e.Message);
-        Assert.Contains("--pretrain-split", Assert.Throws<SelfSupError>(() =>
+        Assert.Contains("`pretrain_split`", Assert.Throws<SelfSupError>(() =>
             DatasetCatalog.Open("stl10", dir.Path, "unlabeled", new DataOptions(PretrainSplit: "everything"))).Message);
     }
 }

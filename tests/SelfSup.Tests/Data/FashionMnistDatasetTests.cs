@@ -38,7 +38,7 @@ public sealed class FashionMnistDatasetTests
     {
         var e = Assert.Throws<SelfSupError>(() => FashionMnistDataset.Load("/nonexistent/fmnist", "train"));
         Assert.Contains("/nonexistent/fmnist", e.Message);
-        Assert.Contains("--data-dir", e.Message);
+        Assert.Contains("`data_dir`", e.Message);
     }
 
     [Fact]
@@ -101,5 +101,5 @@ public sealed class FractionSubsetTests
     [InlineData(1.5)]
     [InlineData(double.NaN)]
     public void OutOfRangeFractionIsRejected(double fraction) =>
-        Assert.Contains("--fraction", Assert.Throws<SelfSupError>(() => FractionSubset.Choose(10, fraction, 0)).Message);
+        Assert.Contains("`fraction`", Assert.Throws<SelfSupError>(() => FractionSubset.Choose(10, fraction, 0)).Message);
 }

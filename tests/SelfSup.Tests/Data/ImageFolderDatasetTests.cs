@@ -150,7 +150,7 @@ public sealed class ImageFolderDatasetTests
         using var again = DatasetCatalog.Open("folder", dir.File("photos"), "train", new DataOptions(CacheSide: 16));
         Assert.Equal(3, again.Count);                                                    // .selfsup-cache/ is not read as images
         Assert.False(DatasetCatalog.HasLabels("folder"));
-        Assert.Contains("--no-probe", Assert.Throws<SelfSupError>(() => DatasetCatalog.RequireLabels("folder", "the linear probe")).Message);
+        Assert.Contains("`no_probe`", Assert.Throws<SelfSupError>(() => DatasetCatalog.RequireLabels("folder", "the linear probe")).Message);
     }
 
     [Fact]

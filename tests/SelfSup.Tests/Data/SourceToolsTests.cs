@@ -69,8 +69,8 @@ public sealed class SourceToolsTests
     [Fact]
     public void BadDataOptionsNameTheFlag()
     {
-        Assert.Contains("--cache-side", Assert.Throws<SelfSupError>(() => new DataOptions(CacheSide: 2).Validate("imagefolder")).Message);
-        Assert.Contains("--class-list", Assert.Throws<SelfSupError>(() => new DataOptions(ClassList: "x.txt").Validate("cifar10")).Message);
-        Assert.Contains("--dataset", Assert.Throws<SelfSupError>(() => DataOptions.Default.Validate("mnist")).Message);
+        Assert.Contains("`cache_side`", Assert.Throws<SelfSupError>(() => new DataOptions(CacheSide: 2).Validate("imagefolder")).Message);
+        Assert.Contains("`class_list`", Assert.Throws<SelfSupError>(() => new DataOptions(ClassList: "x.txt").Validate("cifar10")).Message);
+        Assert.Contains("`dataset`", Assert.Throws<SelfSupError>(() => DataOptions.Default.Validate("mnist")).Message);
     }
 }

@@ -31,7 +31,7 @@ public sealed class ProcessGroupTests
         Assert.Equal((0, 64), GlobalBatch.Slice(256, 0, 4));
         Assert.Equal((192, 64), GlobalBatch.Slice(256, 3, 4));
         var e = Assert.Throws<SelfSupError>(() => GlobalBatch.Slice(250, 0, 4));
-        Assert.Contains("--batch-size 250", e.Message);
+        Assert.Contains("`batch_size` 250", e.Message);
         Assert.Contains("multiple of 4", e.Message);
     }
 

@@ -44,6 +44,6 @@ public sealed class FeatureExtractorTests
         using var again = FeatureExtractor.Extract(encoder, data, AugmentationPreset.FashionMnist, CPU, averageViews: 4, seed: 3);
         Assert.False(clean.allclose(averaged, rtol: 1e-3, atol: 1e-4), "averaging over augmented views left the features as the clean ones");
         Assert.True(averaged.equal(again).all().item<bool>(), "the same seed drew other views");
-        Assert.Contains("--average-views 0", Assert.Throws<SelfSupError>(() => FeatureExtractor.Extract(encoder, data, AugmentationPreset.FashionMnist, CPU, averageViews: 0)).Message);
+        Assert.Contains("`average_views` 0", Assert.Throws<SelfSupError>(() => FeatureExtractor.Extract(encoder, data, AugmentationPreset.FashionMnist, CPU, averageViews: 0)).Message);
     }
 }

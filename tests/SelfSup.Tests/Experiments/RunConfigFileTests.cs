@@ -37,7 +37,7 @@ public sealed class RunConfigFileTests
     [Theory]
     [InlineData("widht: 8\n", "widht")]                     // unknown key: named, with the allowed ones
     [InlineData("width: eight\n", "width")]                 // wrong type
-    [InlineData("views: 1\n", "--views 1")]                 // out of range
+    [InlineData("views: 1\n", "`views` 1")]                 // out of range
     [InlineData("proj_dim: [1, 2\n", "not valid YAML")]     // not YAML
     [InlineData("- width\n", "map")]                        // not a map
     public void A_bad_file_is_an_error_naming_the_key_the_value_and_what_is_allowed(string yaml, string mention)
@@ -52,6 +52,6 @@ public sealed class RunConfigFileTests
     public void A_missing_file_says_what_to_pass()
     {
         var e = Assert.Throws<SelfSupError>(() => RunConfigFile.Load("/nonexistent/run.yaml"));
-        Assert.Contains("--config", e.Message);
+        Assert.Contains("`config`", e.Message);
     }
 }

@@ -74,7 +74,7 @@ public sealed class SweepConfigTests
     [InlineData("grid:\n  proj_dimm: [16]\n", "unknown setting 'proj_dimm'")]
     [InlineData("zip:\n  views: [2, 4]\n  fraction: [1]\n", "zip lists must have one length")]
     [InlineData("grid:\n  beta: [fast]\n", "beta")]
-    [InlineData("grid:\n  views: [1]\n", "--views 1")]
+    [InlineData("grid:\n  views: [1]\n", "`views` 1")]
     [InlineData("fixed:\n  epochs: many\n", "epochs must be a number")]
     [InlineData("grids:\n  views: [2]\n", "unknown top-level key 'grids'")]
     [InlineData("grid: [1, 2\n", "not valid YAML")]

@@ -59,6 +59,6 @@ public sealed class InitFromTests
     {
         using var encoder = new Encoder(new TrainConfig { Width = 8, ProjDim = 16 }.EncoderFor(1));
         var e = Assert.Throws<SelfSupError>(() => WeightImport.InitFrom(encoder, "/nonexistent/run"));
-        Assert.Contains("--init", e.Message);
+        Assert.Contains("`init`", e.Message);
     }
 }

@@ -59,7 +59,7 @@ public sealed class WeightImportErrorTests(TinyTrainedRun trained) : IClassFixtu
     {
         using var dir = new TempDir();
         string file = Edited(dir, t => { t["fc.weight"] = torch.zeros(10, 64); t["fc.bias"] = torch.zeros(10); });
-        Assert.Contains("--drop-classifier", Refused(dir, file).Message);
+        Assert.Contains("`drop_classifier`", Refused(dir, file).Message);
         WeightImport.Import(file, dir.File("run"), new ImportOptions { DropClassifier = true, DataDir = trained.DataDir });
         Assert.NotNull(Checkpoint.Latest(new RunDirectory(dir.File("run"))));
     }
@@ -81,7 +81,7 @@ public sealed class WeightImportErrorTests(TinyTrainedRun trained) : IClassFixtu
         Assert.Contains("resnet18", Refused(dir, file, new ImportOptions { Model = "resnet50" }).Message);
         var channels = Refused(dir, file, new ImportOptions { Dataset = "cifar10" }).Message;
         Assert.Contains("1-channel", channels);
-        Assert.Contains("--dataset", channels);
+        Assert.Contains("`dataset`", channels);
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class WeightImportErrorTests(TinyTrainedRun trained) : IClassFixtu
         File.WriteAllBytes(dir.File("junk.safetensors"), [255, 255, 255, 255, 0, 0, 0, 0, 1, 2]);
         Assert.Contains("safetensors", Refused(dir, dir.File("junk.safetensors")).Message);
         File.WriteAllText(dir.File("weights.ckpt"), "x");
-        Assert.Contains("--format", Refused(dir, dir.File("weights.ckpt")).Message);
+        Assert.Contains("`format`", Refused(dir, dir.File("weights.ckpt")).Message);
         Assert.Contains("does not exist", Refused(dir, dir.File("missing.pt")).Message);
         WeightExport.Export(trained.Run, dir.File("whole.pt"), null, "backbone");
         File.WriteAllBytes(dir.File("cut.pt"), File.ReadAllBytes(dir.File("whole.pt"))[..^2000]);
@@ -113,8 +113,8 @@ public sealed class WeightImportErrorTests(TinyTrainedRun trained) : IClassFixtu
     public void Export_refuses_an_unknown_part_or_format()
     {
         using var dir = new TempDir();
-        Assert.Contains("--what", Assert.Throws<SelfSupError>(() => WeightExport.Export(trained.Run, dir.File("w.pt"), null, "projector")).Message);
-        Assert.Contains("--format", Assert.Throws<SelfSupError>(() => WeightExport.Export(trained.Run, dir.File("w.pt"), "h5", "backbone")).Message);
+        Assert.Contains("`what`", Assert.Throws<SelfSupError>(() => WeightExport.Export(trained.Run, dir.File("w.pt"), null, "projector")).Message);
+        Assert.Contains("`format`", Assert.Throws<SelfSupError>(() => WeightExport.Export(trained.Run, dir.File("w.pt"), "h5", "backbone")).Message);
         Assert.False(File.Exists(dir.File("w.pt")));
     }
 }

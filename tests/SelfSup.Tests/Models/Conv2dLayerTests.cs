@@ -89,7 +89,7 @@ public sealed class Conv2dLayerTests
     public void Widths_whose_stages_cpu_convolutions_misread_are_refused_naming_the_channels(int width, int badChannels)
     {
         var e = Assert.Throws<SelfSupError>(() => new TrainConfig { Width = width }.Validate());
-        Assert.Contains($"--width {width}", e.Message);
+        Assert.Contains($"`width` {width}", e.Message);
         Assert.Contains($"{badChannels}-channel", e.Message);
         Assert.Contains("multiple of 16", e.Message);
         new TrainConfig { Width = width, Device = "cuda" }.Validate();   // cuDNN has no such limit

@@ -103,8 +103,8 @@ public sealed class EncoderTests
     [Fact]
     public void BadSettingsAreClearErrors()
     {
-        Assert.Contains("--model", Assert.Throws<SelfSupError>(() => new ResNet("vgg", 3)).Message);
-        Assert.Contains("--proj-dim", Assert.Throws<SelfSupError>(() => new Projector(8, 0)).Message);
-        Assert.Contains("--width", Assert.Throws<SelfSupError>(() => new ResNet("resnet18", 3, 0)).Message);
+        Assert.Contains("`model`", Assert.Throws<SelfSupError>(() => new ResNet("vgg", 3)).Message);
+        Assert.Contains("`proj_dim`", Assert.Throws<SelfSupError>(() => new Projector(8, 0)).Message);
+        Assert.Contains("`width`", Assert.Throws<SelfSupError>(() => new ResNet("resnet18", 3, 0)).Message);
     }
 }

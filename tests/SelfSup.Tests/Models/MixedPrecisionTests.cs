@@ -184,7 +184,7 @@ public sealed class MixedPrecisionTests
     {
         Assert.Equal(Precision.Bf16, PrecisionSetting.Resolve("auto", "cuda"));
         var e = Assert.Throws<SelfSupError>(() => PrecisionSetting.Resolve("fp16"));
-        Assert.Contains("--precision fp16", e.Message);
+        Assert.Contains("`precision` fp16", e.Message);
         Assert.Contains("bf16", e.Message);
         Assert.Throws<SelfSupError>(() => new TrainConfig { Precision = "half" }.Validate());
         new TrainConfig { Precision = "bf16", Width = 8 }.Validate();   // once refused; see Conv2dLayerTests

@@ -246,7 +246,7 @@ public sealed class ReportTests
         Assert.Contains("| d = 16 | 150.0 | 20.00 | ★ |", pareto);
         Assert.Contains("| d = 64 | 200.0 | 15.00 | ★ |", pareto);
         Assert.Contains("Time: **CPU seconds** of pretraining", pareto);
-        Assert.Contains("Cells ran side by side (--parallel 2, 1 thread per cell): 2 of 2 cells ran beside other cells", pareto);
+        Assert.Contains("Cells ran side by side (`parallel` 2, 1 thread per cell): 2 of 2 cells ran beside other cells", pareto);
         // time to 70 %: d16 (50, 60, 70) at epoch 3 = 150 CPU s; d64 (60, 70, 80) at epoch 2 = 2/3 · 200 CPU s
         string target = Section(md, "## Time to target");
         Assert.Contains("| configuration | reached (seeds) | pretraining CPU time (s) | epoch | images seen |", target);

@@ -192,7 +192,7 @@ public sealed class MidEpochResumeTests
         var e = Assert.Throws<SelfSupError>(() => new Pretrainer(Tiny(dir.File("data"), epochs: 2) with { CollapseThreshold = 100, CollapseSteps = 3 }, run).Run(true));
         Assert.Contains("collapsed at step 9", e.Message);
         Assert.Contains(checkpoint, e.Message);
-        Assert.Contains("--beta-c", e.Message);
+        Assert.Contains("`beta_c`", e.Message);
         Assert.Equal(checkpoint, Checkpoint.Latest(run));
     }
 

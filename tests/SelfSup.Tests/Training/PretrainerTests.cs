@@ -134,12 +134,12 @@ public sealed class PretrainerTests
     }
 
     [Theory]
-    [InlineData("views", "--views")]
-    [InlineData("proj", "--proj-dim")]
-    [InlineData("method", "--method")]
-    [InlineData("fraction", "--fraction")]
-    [InlineData("beta", "--beta")]
-    public void InvalidConfigNamesTheFlag(string what, string flag)
+    [InlineData("views", "`views`")]
+    [InlineData("proj", "`proj_dim`")]
+    [InlineData("method", "`method`")]
+    [InlineData("fraction", "`fraction`")]
+    [InlineData("beta", "`beta`")]
+    public void InvalidConfigNamesTheSetting(string what, string flag)
     {
         var config = what switch
         {

@@ -25,7 +25,7 @@ public sealed class ResumeSettingsTests
         Assert.Contains("lr", e.Message);
         Assert.Contains("0.001", e.Message);
         Assert.Contains("0.01", e.Message);
-        Assert.Contains("--force", e.Message);
+        Assert.Contains("`force`", e.Message);
         Assert.Equal(0.01, ResumeSettings.Merge(Saved, requested, ["lr"], force: true).Lr);
         // the same value given again is fine
         Assert.Equal(4, ResumeSettings.Merge(Saved, new TrainConfig { Views = 4 }, ["views"], force: false).Views);

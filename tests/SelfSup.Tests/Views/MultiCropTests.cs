@@ -138,9 +138,9 @@ public sealed class MultiCropTests
     public void Small_crops_need_the_bt_loss_and_sizes_that_fit()
     {
         var config = new TrainConfig { SmallCrops = 2 };
-        Assert.Contains("--method bt", Assert.Throws<SelfSupError>(() => (config with { Method = "vicreg" }).Validate()).Message);
-        Assert.Contains("--small-crop-size 40", Assert.Throws<SelfSupError>(() => (config with { SmallCropSize = 40 }).Validate()).Message);
-        Assert.Contains("--small-crop-scale", Assert.Throws<SelfSupError>(() => (config with { SmallCropScale = [0.5, 0.1] }).Validate()).Message);
+        Assert.Contains("`method` bt", Assert.Throws<SelfSupError>(() => (config with { Method = "vicreg" }).Validate()).Message);
+        Assert.Contains("`small_crop_size` 40", Assert.Throws<SelfSupError>(() => (config with { SmallCropSize = 40 }).Validate()).Message);
+        Assert.Contains("`small_crop_scale`", Assert.Throws<SelfSupError>(() => (config with { SmallCropScale = [0.5, 0.1] }).Validate()).Message);
     }
 
     [Fact]
