@@ -8,4 +8,13 @@ public sealed record EncoderConfig(
     bool ImagenetStem = false,
     int ProjDim = 64,
     int ProjLayers = 2,
-    int? ProjHidden = null);
+    int? ProjHidden = null)
+{
+    /// <summary>Checks the backbone's and the projector's settings (the rules live with <see cref="ResNet"/> and <see cref="Projector"/>).</summary>
+    /// <exception cref="SelfSupError">A setting is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        ResNet.Check(Model, InChannels, Width);
+        Projector.Check(ProjDim, ProjLayers, ProjHidden);
+    }
+}

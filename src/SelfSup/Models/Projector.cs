@@ -16,12 +16,19 @@ public sealed class Projector : Module<Tensor, Tensor>
 
     public int OutputDim { get; }
 
-    public Projector(int featureDim, int projDim, int layerCount = 2, int? hiddenDim = null) : base(nameof(Projector))
+    /// <summary>The projector's rules: an output size d, a layer count and a hidden width of at least 1.</summary>
+    /// <exception cref="SelfSupError">A size is below 1; the message names the setting.</exception>
+    public static void Check(int projDim, int layerCount, int? hiddenDim)
     {
         if (projDim < 1) throw new SelfSupError($"`proj_dim` {projDim} must be a positive embedding size, e.g. 64 or 2048");
         if (layerCount < 1) throw new SelfSupError($"`proj_layers` {layerCount} must be at least 1");
+        if (hiddenDim < 1) throw new SelfSupError($"`proj_hidden` {hiddenDim} must be positive (or unset: the output size)");
+    }
+
+    public Projector(int featureDim, int projDim, int layerCount = 2, int? hiddenDim = null) : base(nameof(Projector))
+    {
+        Check(projDim, layerCount, hiddenDim);
         int hidden = hiddenDim ?? projDim;
-        if (hidden < 1) throw new SelfSupError($"`proj_hidden` {hidden} must be positive");
         layers = Sequential();
         long inDim = featureDim;
         for (int i = 0; i < layerCount - 1; i++)

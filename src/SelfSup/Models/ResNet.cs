@@ -25,17 +25,24 @@ public sealed class ResNet : Module<Tensor, Tensor>
     /// <summary>Length of the feature vector this backbone outputs.</summary>
     public int FeatureDim { get; }
 
-    public ResNet(string architecture, int inChannels, int width = 64, bool imagenetStem = false) : base(nameof(ResNet))
+    /// <summary>The backbone's rules: a known architecture, and positive channel counts. Returns its blocks per stage.</summary>
+    /// <exception cref="SelfSupError">A setting is out of range; the message names it.</exception>
+    public static (int[] Blocks, bool Bottleneck) Check(string architecture, int inChannels, int width)
     {
         if (width < 1) throw new SelfSupError($"`width` {width} must be a positive channel count (64 is the standard ResNet)");
         if (inChannels < 1) throw new SelfSupError($"input channels {inChannels} must be positive");
-        (int[] blocks, bool bottleneck) = architecture switch
+        return architecture switch
         {
-            "resnet18" => (new[] { 2, 2, 2, 2 }, false),
-            "resnet34" => (new[] { 3, 4, 6, 3 }, false),
-            "resnet50" => (new[] { 3, 4, 6, 3 }, true),
+            "resnet18" => ([2, 2, 2, 2], false),
+            "resnet34" => ([3, 4, 6, 3], false),
+            "resnet50" => ([3, 4, 6, 3], true),
             _ => throw new SelfSupError($"unknown `model` '{architecture}'; use one of: {string.Join(", ", Architectures)}"),
         };
+    }
+
+    public ResNet(string architecture, int inChannels, int width = 64, bool imagenetStem = false) : base(nameof(ResNet))
+    {
+        var (blocks, bottleneck) = Check(architecture, inChannels, width);
         conv1 = imagenetStem
             ? new Conv2dLayer(inChannels, width, 7, stride: 2, padding: 3)
             : new Conv2dLayer(inChannels, width, 3, stride: 1, padding: 1);

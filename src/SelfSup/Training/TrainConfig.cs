@@ -142,7 +142,7 @@ public sealed record TrainConfig
     public void Validate()
     {
         SelfSup.Views.ViewSampler.CheckViews(Views);
-        if (ProjDim < 1) throw new SelfSupError($"`proj_dim` {ProjDim} must be a positive embedding size, e.g. 64 or 2048");
+        EncoderFor(inChannels: 1).Validate();
         Data.FractionSubset.Validate(Fraction);
         ToDataOptions().Validate(Dataset);
         if (!Losses.LossFactory.Methods.Contains(Method)) throw new SelfSupError($"unknown `method` '{Method}'; use one of: {string.Join(", ", Losses.LossFactory.Methods)}");
@@ -171,10 +171,8 @@ public sealed record TrainConfig
         if (EvalProbeEpochs < 1) throw new SelfSupError($"`eval_probe_epochs` {EvalProbeEpochs} must be at least 1");
         if (EvalImages < 0) throw new SelfSupError($"`eval_images` {EvalImages} must be 0 (all) or a positive image count");
         if (Device is not ("cpu" or "cuda") && !Device.StartsWith("cuda:")) throw new SelfSupError($"unknown `device` '{Device}'; use cpu or cuda");
-        if (Width < 1) throw new SelfSupError($"`width` {Width} must be a positive channel count (64 is the standard ResNet)");
         if (Device == "cpu" && StageChannels(Width).FirstOrDefault(c => !Models.Conv2dLayer.CpuSafeInputChannels(c)) is var bad and > 0)
             throw new SelfSupError($"`width` {Width}: its {bad}-channel stage would read uninitialised memory in libtorch 2.10's CPU convolution (more than {Models.Conv2dLayer.CpuChannelBlock} input channels, not a multiple of {Models.Conv2dLayer.CpuChannelBlock}); use `width` 8, 16 or another multiple of 16");
-        if (ProjLayers < 1) throw new SelfSupError($"`proj_layers` {ProjLayers} must be at least 1");
         if (CheckpointEvery < 0) throw new SelfSupError($"`checkpoint_every` {CheckpointEvery} must be 0 (every `checkpoint_minutes`) or a number of steps");
         if (!(CheckpointMinutes > 0)) throw new SelfSupError($"`checkpoint_minutes` {CheckpointMinutes} must be a positive number of minutes, e.g. 10");
         if (KeepCheckpoints < 1) throw new SelfSupError($"`keep_checkpoints` {KeepCheckpoints} must be at least 1 (the newest checkpoint is what `resume` needs)");

@@ -71,7 +71,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         using var trained = new TinyTrainedRun();
         using var dir = new TempDir();
         var part = Assert.Throws<SelfSupError>(() => WeightExport.Export(trained.Run, dir.File("m.onnx"), null, "projector"));
-        Assert.Contains("--what", part.Message);
+        Assert.Contains("`what`", part.Message);
         var format = Assert.Throws<SelfSupError>(() => WeightExport.Export(trained.Run, dir.File("m.bin2"), null, "backbone"));
         Assert.Contains(".onnx", format.Message);
         Assert.False(File.Exists(dir.File("m.onnx")));

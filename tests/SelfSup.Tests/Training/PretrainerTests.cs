@@ -139,6 +139,8 @@ public sealed class PretrainerTests
     [InlineData("method", "`method`")]
     [InlineData("fraction", "`fraction`")]
     [InlineData("beta", "`beta`")]
+    [InlineData("model", "`model`")]
+    [InlineData("hidden", "`proj_hidden`")]
     public void InvalidConfigNamesTheSetting(string what, string flag)
     {
         var config = what switch
@@ -147,6 +149,8 @@ public sealed class PretrainerTests
             "proj" => new TrainConfig { ProjDim = 0 },
             "method" => new TrainConfig { Method = "simclr" },
             "fraction" => new TrainConfig { Fraction = 0 },
+            "model" => new TrainConfig { Model = "vgg" },       // the backbone's and projector's rules, checked before any data is read
+            "hidden" => new TrainConfig { ProjHidden = 0 },
             _ => new TrainConfig { Beta = "big" },
         };
         Assert.Contains(flag, Assert.Throws<SelfSupError>(config.Validate).Message);
