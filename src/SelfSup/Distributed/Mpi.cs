@@ -82,9 +82,8 @@ internal static unsafe class Mpi
     public static void Init()
     {
         // A rank waiting in a collective yields its core instead of spinning, unless the user set it: each rank's view
-        // prefetcher needs that core. Measured here (width-16 ResNet-18, batch 256 over 2 ranks × 1 thread, 2 cores):
-        // 403 images/s spinning, 443–490 yielding, against 411–469 for one 2-thread process. Open MPI reads its MCA
-        // parameters from the native environment at MPI_Init (.NET's SetEnvironmentVariable does not reach it).
+        // prefetcher needs that core (docs/notes/2026-11-26-cpu-runtime-measurements.md#open-mpi-ranks-yield-instead-of-spinning). Open MPI reads its
+        // MCA parameters from the native environment at MPI_Init (.NET's SetEnvironmentVariable does not reach it).
         SetEnv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
         Load();
         int flag;

@@ -32,44 +32,18 @@ public sealed class Conv2dLayer : Module<Tensor, Tensor>
     public bool ChannelsLast { get; set; }
 
     /// <summary>
-    /// Channel block of libtorch 2.10's CPU (oneDNN) convolutions here: kernels are laid out in blocks of 16 output ×
-    /// 16 input channels, and two of its passes read the padding of a narrower block without initialising it.
-    /// Output channels of a CPU convolution whose input gradient is needed are computed in multiples of this;
-    /// input channels above 16 must be a multiple of it (<see cref="CpuSafeInputChannels"/>).
-    /// <para>
-    /// Why: libtorch 2.10's oneDNN backward-data pass lays the kernel out in blocks of 16 output × 16 input channels and
-    /// leaves the padding of a narrower kernel uninitialised. It multiplies that padding by zeros, which is harmless
-    /// unless the recycled heap bytes there spell a NaN or ±inf (freed uint8 images are full of 0xFF), and then the
-    /// whole input gradient is NaN. Measured here (2026-11-26): with every fresh heap block filled with 0xFF
-    /// (an LD_PRELOAD malloc shim), <c>conv2d</c>'s input gradient was non-finite for 1, 4, 8, 12 and 24 output
-    /// channels and finite for 16 and 32, whatever the input channels; filling only blocks of ≥ 9,217 bytes cured
-    /// 8→8 channels 3×3, whose padded 16×16×3×3 fp32 kernel is 9,216 bytes. Without the shim, freeing 0xFF-filled
-    /// 9 KB blocks just before the call gave NaN in 19 of 20 calls. Finite garbage gave exactly the right gradient.
-    /// This was the rare "non-finite gradient from finite inputs" of width-8 training runs.
-    /// </para>
-    /// <para>
-    /// So such a layer convolves with W padded by zero filters to a multiple of 16 and keeps the first
-    /// out-channels of the result: the same output, and the padded gradient rows are zeros (0 of 20 NaN in the same
-    /// test). The cost is the padded filters' arithmetic, in layers narrower than 16 channels only: the width-8
-    /// ResNet-18 step (<c>bench step --width 8 --image 28 --channels 1 --proj-dim 16 --batch 256</c>, 3 alternating rounds)
-    /// went from a median of 1,455 to 1,220 image-views/s (0.84×).
-    /// </para>
-    /// <para>
-    /// Under bf16 autocast the forward pass itself is wrong for such layers, deterministically and with or without
-    /// gradients: measured here (2026-11-26, 32×C×28×28 inputs, 3×3 kernels), the largest error against the fp64
-    /// convolution of the bf16-rounded operands was 79 % of the output's range for 1→8 channels, 35 % for 8→8 NCHW, 26 %
-    /// for 16→8 NCHW and 63–93 % for 1→2, 4, 12 and 24, against 0.2–0.3 % for 16, 32 and 48 output channels and for
-    /// 1×1 kernels. (NHWC inputs with more than one channel were right.) A width-8 encoder's bf16 features were 40 % away
-    /// from its fp32 features; width 16's, 0.9 %. So under autocast such a layer is padded too, in every mode.
-    /// </para>
+    /// Channel block of libtorch 2.10's CPU (oneDNN) convolutions: kernels are laid out in blocks of 16 output × 16
+    /// input channels. On the CPU, a convolution whose input gradient is needed, or that runs under bf16 autocast,
+    /// computes its output channels in multiples of this (W padded with zero filters, the extra outputs dropped).
+    /// Why: two of oneDNN's passes read the padding of a narrower block uninitialised, which turns the input gradient
+    /// into NaN when recycled heap bytes spell one, and bf16 forwards are wrong for such layers
+    /// (<c>docs/notes/2026-11-26-cpu-runtime-measurements.md#convolution-channel-blocks</c>).
     /// </summary>
     public const long CpuChannelBlock = 16;
 
     /// <summary>
-    /// Whether the CPU forward pass is sound for this many input channels: at most one block, or whole blocks.
-    /// Measured here (2026-11-26, same 0xFF heap fill as <see cref="CpuChannelBlock"/>): a 3×3 <c>conv2d</c>'s output
-    /// was non-finite for 18, 20, 24, 28, 40, 56 and 72 input channels, finite for 1–16, 32, 48 and 80. Padding
-    /// activations with zero channels would cost every layer, so models with such layers are refused on the CPU.
+    /// Whether the CPU forward pass is sound for this many input channels: at most one block, or whole blocks (other
+    /// counts read uninitialised kernel memory; padding every activation would cost every layer, so such models are refused).
     /// </summary>
     public static bool CpuSafeInputChannels(long channels) => channels <= CpuChannelBlock || channels % CpuChannelBlock == 0;
 

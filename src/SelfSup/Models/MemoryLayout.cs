@@ -42,10 +42,7 @@ public static class MemoryLayout
 
     /// <summary>Smallest number of output channels for which channels-last is used.</summary>
     /// <remarks>
-    /// libtorch 2.10's CPU NHWC kernels corrupt the heap with narrow activations. Measured here:
-    /// `selfsup bench step --width 4` and, on 2026-11-26, `--width 8` (1 channel, batch 4 or 8, 16² or 28²
-    /// images) abort with "double free or corruption" / "free(): invalid next size"; width 16 runs. Models with
-    /// convolutions narrower than 16 channels therefore stay NCHW.
+    /// libtorch 2.10's CPU NHWC kernels corrupt the heap with narrower activations (<c>docs/notes/2026-11-26-cpu-runtime-measurements.md#channels-last-only-from-16-channels</c>).
     /// </remarks>
     public const long MinChannelsForChannelsLast = 16;
 

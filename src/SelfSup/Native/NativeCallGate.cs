@@ -9,10 +9,7 @@ namespace SelfSup.Native;
 /// <c>exp_avg.mul_(beta1)</c>) into a <c>Scalar</c> that only its finaliser frees, and passes the Scalar's native
 /// handle to libtorch without keeping the Scalar alive (upstream: dotnet/TorchSharp pull requests 1434 and 1496,
 /// open). A collection started by another thread while one thread is inside such a call finalises the Scalar and
-/// frees it under libtorch's feet. Measured here: a 3-epoch fp32 run stopped in epoch 2 with
-/// "Unknown scalar type" raised from <c>gt(Scalar)</c> (view sampling on the prefetch thread). (The rare non-finite
-/// gradients of width-8 runs, once suspected to be this too, were traced to libtorch reading uninitialised kernel
-/// padding; see <see cref="Models.Conv2dLayer.CpuChannelBlock"/>.)
+/// frees it under libtorch's feet (docs/notes/2026-11-26-cpu-runtime-measurements.md#the-garbage-collector-and-torchsharps-scalars).
 /// </para>
 /// <para>
 /// How: while a gate is open the process is in a no-GC region (<see cref="GC.TryStartNoGCRegion(long)"/>), so no

@@ -6,10 +6,8 @@ namespace SelfSup.Native;
 /// How glibc's malloc, which libtorch allocates every CPU tensor with, should treat the large blocks a training step
 /// allocates and frees (activations of tens of MB). By default glibc serves every block above its mmap threshold
 /// (at most 32 MB) with a fresh <c>mmap</c> and gives it back with <c>munmap</c> on free, so each step touches its
-/// activations' pages for the first time again and the kernel zeroes them: measured here (bench step, 2 cores,
-/// 2026-11-26) the kernel's page-fault path took a quarter of all samples, and the same step ran 31.6 → 77.0
-/// image-views/s (fp32) and 75 → 144 (bf16) once blocks were kept for reuse. PyTorch 1.13 under the same setting
-/// went 39.5 → 81.9 (fp32).
+/// activations' pages for the first time again and the kernel zeroes them; keeping them for reuse more than doubled
+/// the CPU step's speed (docs/notes/2026-11-26-cpu-runtime-measurements.md#glibc-malloc-keep-large-blocks-trim-every-50-steps).
 /// <para>
 /// <see cref="KeepFreedMemory"/> sets <c>M_MMAP_MAX = 0</c> (large blocks come from the heap and return to it) and
 /// <c>M_TRIM_THRESHOLD</c> = 2 GiB, the largest value mallopt takes (freed heap is not handed back to the kernel), as the environment variables
@@ -63,11 +61,9 @@ public static class NativeHeap
 
     /// <summary>
     /// Hands the free pages inside the heap back to the kernel (<c>malloc_trim(0)</c>; the address space stays, so blocks
-    /// are still reused). Kept blocks are not all reused exactly: measured over a 3-epoch fp32 run, malloc's in-use bytes
-    /// between steps stayed at 78–81 MB while the memory it held grew 959 → 1518 MB, and the resident set with it — the
-    /// per-epoch peak crept up through fragmentation, not a leak. Releasing every <see cref="ReleaseEvery"/> steps and at
-    /// each epoch's start bounds that: the next step touches its pages again once (the page-fault cost
-    /// <see cref="KeepFreedMemory"/> saves on every other step). No-op when not tuned.
+    /// are still reused). Kept blocks are not all reused exactly, so the memory malloc holds grows by fragmentation
+    /// (not a leak); releasing every <see cref="ReleaseEvery"/> steps and at each epoch's start bounds it, at one
+    /// page-fault pass per release (docs/notes/2026-11-26-cpu-runtime-measurements.md#glibc-malloc-keep-large-blocks-trim-every-50-steps). No-op when not tuned.
     /// </summary>
     public static void Release()
     {

@@ -55,7 +55,7 @@ public sealed record TrainConfig
     public string Schedule { get; init; } = "none";
     public double WarmupEpochs { get; init; }
 
-    /// <summary>Lay convolution inputs and kernels out NHWC (faster on CPU: 455 vs 332 views/s measured).</summary>
+    /// <summary>Lay convolution inputs and kernels out NHWC (faster on the CPU; docs/notes/2026-11-26-cpu-runtime-measurements.md#channels-last-only-from-16-channels).</summary>
     public bool ChannelsLast { get; init; } = true;
 
     /// <summary>

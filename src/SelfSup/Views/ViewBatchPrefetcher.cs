@@ -30,10 +30,8 @@ public sealed class ViewBatchPrefetcher : IDisposable
     /// <summary>
     /// Whether drawing views on a background thread pays: when training runs on another device, or leaves a core of
     /// this machine idle (<paramref name="trainingThreads"/> × <paramref name="ranksOnThisMachine"/> &lt; cores). When
-    /// training keeps every core busy, the extra thread only preempts the training threads. Measured here (2026-11-26,
-    /// 2 cores, width-16 ResNet-18, Fashion-MNIST, batch 256, 3 alternating rounds, images/s): one process with
-    /// 2 threads 570 with the thread, 590 without; 2 MPI ranks × 1 thread 512 with it, 623 without — the thread's
-    /// 1–2 % of work arrived at the ranks at different moments, and each rank waited for the other at every all-reduce.
+    /// training keeps every core busy, the extra thread only preempts the training threads, and MPI ranks then wait for
+    /// each other at every all-reduce (<c>docs/notes/2026-11-26-cpu-runtime-measurements.md#the-view-prefetchers-thread</c>).
     /// </summary>
     public static bool PaysOff(DeviceType device, int trainingThreads, int ranksOnThisMachine, int cores) =>
         device != DeviceType.CPU || (long)trainingThreads * ranksOnThisMachine < cores;
@@ -55,12 +53,8 @@ public sealed class ViewBatchPrefetcher : IDisposable
         }
         producer = Task.Factory.StartNew(() =>
         {
-            // One intra-op thread here. Measured (2026-11-26, width-8 ResNet-18, Adam, 1 training thread): with view
-            // sampling running on this thread at libtorch's default thread count, the training thread's backward
-            // returned non-finite gradients in 5 of 6 short runs (~270 steps in all); with this thread set to 1,
-            // 0 in 720 steps. Those gradients were later traced to uninitialised kernel padding that recycled heap bytes
-            // sometimes turn into NaN (Conv2dLayer.CpuChannelBlock, now avoided); why this thread's count changed how often
-            // is not measured (a hypothesis: more heap churn). One thread stays, as measured.
+            // one intra-op thread here: at libtorch's default count, training runs saw non-finite gradients far more often
+            // (docs/notes/2026-11-26-cpu-runtime-measurements.md#the-view-prefetchers-thread)
             torch.set_num_threads(1);
             try
             {
