@@ -24,8 +24,7 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
         bn1 = BatchNorm2d(channels);
         conv2 = new Conv2dLayer(channels, channels, 3, stride: 1, padding: 1);
         bn2 = BatchNorm2d(channels);
-        if (stride != 1 || inChannels != channels)
-            downsample = Sequential(new Conv2dLayer(inChannels, channels, 1, stride: stride), BatchNorm2d(channels));
+        downsample = Shortcut.Projection(inChannels, channels, stride);
         RegisterComponents();
     }
 
@@ -34,9 +33,6 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
         using var a = conv1.forward(x);
         using var b = SyncBatchNorm.Forward(bn1, a).relu_();
         using var d = conv2.forward(b);
-        var e = SyncBatchNorm.Forward(bn2, d);
-        using var shortcut = downsample is null ? x.alias() : SyncBatchNorm.Forward(downsample, x);
-        e.add_(shortcut);
-        return e.relu_();
+        return Shortcut.AddAndActivate(SyncBatchNorm.Forward(bn2, d), x, downsample);
     }
 }

@@ -28,8 +28,7 @@ public sealed class Bottleneck : Module<Tensor, Tensor>
         bn2 = BatchNorm2d(channels);
         conv3 = new Conv2dLayer(channels, outChannels, 1);
         bn3 = BatchNorm2d(outChannels);
-        if (stride != 1 || inChannels != outChannels)
-            downsample = Sequential(new Conv2dLayer(inChannels, outChannels, 1, stride: stride), BatchNorm2d(outChannels));
+        downsample = Shortcut.Projection(inChannels, outChannels, stride);
         RegisterComponents();
     }
 
@@ -37,9 +36,6 @@ public sealed class Bottleneck : Module<Tensor, Tensor>
     {
         using var a = SyncBatchNorm.Forward(bn1, conv1.forward(x)).relu_();
         using var b = SyncBatchNorm.Forward(bn2, conv2.forward(a)).relu_();
-        var c = SyncBatchNorm.Forward(bn3, conv3.forward(b));
-        using var shortcut = downsample is null ? x.alias() : SyncBatchNorm.Forward(downsample, x);
-        c.add_(shortcut);
-        return c.relu_();
+        return Shortcut.AddAndActivate(SyncBatchNorm.Forward(bn3, conv3.forward(b)), x, downsample);
     }
 }

@@ -80,41 +80,25 @@ public sealed record AugmentationPreset
     public int Channels => Mean.Length;
 
     /// <summary>CIFAR-10/100: 32-pixel views, scale 0.08–1, jitter 0.4/0.4/0.4/0, grayscale 0.2.</summary>
-    public static AugmentationPreset Cifar => new()
-    {
-        Name = "cifar",
-        CropSize = 32,
-        ScaleMin = 0.08,
-        Brightness = 0.4, Contrast = 0.4, Saturation = 0.4, Hue = 0.0,
-        GrayscaleProbability = 0.2,
-        Mean = [0.4914f, 0.4822f, 0.4465f],
-        Std = [0.2470f, 0.2435f, 0.2616f],
-    };
+    public static AugmentationPreset Cifar => Colour("cifar", crop: 32, scaleMin: 0.08, hue: 0, grayscale: 0.2, solarize: 0,
+        mean: [0.4914f, 0.4822f, 0.4465f], std: [0.2470f, 0.2435f, 0.2616f]);
 
     /// <summary>STL-10: 64-pixel views, scale 0.2–1, jitter 0.4/0.4/0.4/0, grayscale 0.1.</summary>
-    public static AugmentationPreset Stl10 => new()
-    {
-        Name = "stl10",
-        CropSize = 64,
-        ScaleMin = 0.2,
-        Brightness = 0.4, Contrast = 0.4, Saturation = 0.4, Hue = 0.0,
-        GrayscaleProbability = 0.1,
-        Mean = [0.4467f, 0.4398f, 0.4066f],
-        Std = [0.2603f, 0.2566f, 0.2713f],
-    };
+    public static AugmentationPreset Stl10 => Colour("stl10", crop: 64, scaleMin: 0.2, hue: 0, grayscale: 0.1, solarize: 0,
+        mean: [0.4467f, 0.4398f, 0.4066f], std: [0.2603f, 0.2566f, 0.2713f]);
 
     /// <summary>ImageNet-100 (or any image folder): 128-pixel views, scale 0.08–1, jitter 0.4/0.4/0.4/0.1,
     /// grayscale 0.2, solarize 0.2.</summary>
-    public static AugmentationPreset ImageNet100 => new()
+    public static AugmentationPreset ImageNet100 => Colour("imagenet100", crop: 128, scaleMin: 0.08, hue: 0.1, grayscale: 0.2, solarize: 0.2,
+        mean: [0.485f, 0.456f, 0.406f], std: [0.229f, 0.224f, 0.225f]);
+
+    /// <summary>The colour presets share flip 0.5 and jitter p = 0.8 with brightness, contrast and saturation 0.4.</summary>
+    private static AugmentationPreset Colour(string name, int crop, double scaleMin, double hue, double grayscale, double solarize, float[] mean, float[] std) => new()
     {
-        Name = "imagenet100",
-        CropSize = 128,
-        ScaleMin = 0.08,
-        Brightness = 0.4, Contrast = 0.4, Saturation = 0.4, Hue = 0.1,
-        GrayscaleProbability = 0.2,
-        SolarizeProbability = 0.2,
-        Mean = [0.485f, 0.456f, 0.406f],
-        Std = [0.229f, 0.224f, 0.225f],
+        Name = name, CropSize = crop, ScaleMin = scaleMin,
+        Brightness = 0.4, Contrast = 0.4, Saturation = 0.4, Hue = hue,
+        GrayscaleProbability = grayscale, SolarizeProbability = solarize,
+        Mean = mean, Std = std,
     };
 
     /// <summary>Fashion-MNIST: one channel, 28-pixel views, scale 0.2–1, jitter brightness/contrast 0.4 only,

@@ -9,33 +9,24 @@ namespace SelfSup.Views;
 /// <c>i = −k/2 … k/2</c>, and the borders are reflected (as torchvision does). The whole batch is blurred in two
 /// grouped 1-D convolutions (one group per image and channel, each with its own kernel).
 /// </summary>
-public sealed class GaussianBlur : RandomlyAppliedOp
+/// <param name="probability">Probability that an image is blurred.</param>
+/// <param name="sigmaMin">Smallest σ in pixels.</param>
+/// <param name="sigmaMax">Largest σ in pixels.</param>
+/// <param name="kernelSize">Odd kernel length k; see <see cref="KernelSizeFor"/>.</param>
+/// <exception cref="SelfSupError">A setting is out of range.</exception>
+public sealed class GaussianBlur(double probability, double sigmaMin, double sigmaMax, int kernelSize)
+    : RandomlyAppliedOp(probability, "the blur probability")
 {
-    /// <summary>Creates the op.</summary>
-    /// <param name="probability">Probability that an image is blurred.</param>
-    /// <param name="sigmaMin">Smallest σ in pixels.</param>
-    /// <param name="sigmaMax">Largest σ in pixels.</param>
-    /// <param name="kernelSize">Odd kernel length k; see <see cref="KernelSizeFor"/>.</param>
-    /// <exception cref="SelfSupError">A setting is out of range.</exception>
-    public GaussianBlur(double probability, double sigmaMin, double sigmaMax, int kernelSize) : base(probability, "the blur probability")
-    {
-        if (!(sigmaMin > 0 && sigmaMin <= sigmaMax))
-            throw new SelfSupError($"the blur's σ range needs 0 < min <= max, got {sigmaMin}..{sigmaMax}");
-        if (kernelSize < 1 || kernelSize % 2 == 0)
-            throw new SelfSupError($"the blur kernel size must be odd and positive, got {kernelSize}");
-        SigmaMin = sigmaMin;
-        SigmaMax = sigmaMax;
-        KernelSize = kernelSize;
-    }
-
     /// <summary>Smallest σ in pixels.</summary>
-    public double SigmaMin { get; }
+    public double SigmaMin { get; } = sigmaMin > 0 && sigmaMin <= sigmaMax ? sigmaMin
+        : throw new SelfSupError($"the blur's σ range needs 0 < min <= max, got {sigmaMin}..{sigmaMax}");
 
     /// <summary>Largest σ in pixels.</summary>
-    public double SigmaMax { get; }
+    public double SigmaMax { get; } = sigmaMax;
 
     /// <summary>Odd kernel length.</summary>
-    public int KernelSize { get; }
+    public int KernelSize { get; } = kernelSize >= 1 && kernelSize % 2 == 1 ? kernelSize
+        : throw new SelfSupError($"the blur kernel size must be odd and positive, got {kernelSize}");
 
     /// <summary>
     /// Kernel length for S-pixel views: about 10% of S and odd, <c>k = 2·round(S / 20) + 1</c>, at least 3

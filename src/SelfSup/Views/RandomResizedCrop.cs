@@ -22,47 +22,33 @@ namespace SelfSup.Views;
 /// when the box is larger than S.
 /// </para>
 /// </summary>
-public sealed class RandomResizedCrop : ViewOp
+/// <param name="size">Side S of the square output.</param>
+/// <param name="scaleMin">Smallest area fraction.</param>
+/// <param name="scaleMax">Largest area fraction.</param>
+/// <param name="ratioMin">Smallest aspect ratio w/h.</param>
+/// <param name="ratioMax">Largest aspect ratio w/h.</param>
+/// <exception cref="SelfSupError">A setting is out of range.</exception>
+public sealed class RandomResizedCrop(int size, double scaleMin, double scaleMax, double ratioMin = 3.0 / 4.0, double ratioMax = 4.0 / 3.0) : ViewOp
 {
     /// <summary>Number of candidate boxes tried per image before falling back to a centre crop.</summary>
     public const int Attempts = 10;
 
-    /// <summary>Creates the op.</summary>
-    /// <param name="size">Side S of the square output.</param>
-    /// <param name="scaleMin">Smallest area fraction.</param>
-    /// <param name="scaleMax">Largest area fraction.</param>
-    /// <param name="ratioMin">Smallest aspect ratio w/h.</param>
-    /// <param name="ratioMax">Largest aspect ratio w/h.</param>
-    /// <exception cref="SelfSupError">A setting is out of range.</exception>
-    public RandomResizedCrop(int size, double scaleMin, double scaleMax, double ratioMin = 3.0 / 4.0,
-        double ratioMax = 4.0 / 3.0)
-    {
-        if (size < 1) throw new SelfSupError($"the crop size must be positive, got {size}");
-        if (!(scaleMin > 0 && scaleMin <= scaleMax && scaleMax <= 1))
-            throw new SelfSupError($"the crop's area range needs 0 < min <= max <= 1, got {scaleMin}..{scaleMax}");
-        if (!(ratioMin > 0 && ratioMin <= ratioMax))
-            throw new SelfSupError($"the crop's aspect-ratio range needs 0 < min <= max, got {ratioMin}..{ratioMax}");
-        Size = size;
-        ScaleMin = scaleMin;
-        ScaleMax = scaleMax;
-        RatioMin = ratioMin;
-        RatioMax = ratioMax;
-    }
-
     /// <summary>Side S of the square output.</summary>
-    public int Size { get; }
+    public int Size { get; } = size >= 1 ? size : throw new SelfSupError($"the crop size must be positive, got {size}");
 
     /// <summary>Smallest area fraction.</summary>
-    public double ScaleMin { get; }
+    public double ScaleMin { get; } = scaleMin > 0 && scaleMin <= scaleMax && scaleMax <= 1 ? scaleMin
+        : throw new SelfSupError($"the crop's area range needs 0 < min <= max <= 1, got {scaleMin}..{scaleMax}");
 
     /// <summary>Largest area fraction.</summary>
-    public double ScaleMax { get; }
+    public double ScaleMax { get; } = scaleMax;
 
     /// <summary>Smallest aspect ratio w/h.</summary>
-    public double RatioMin { get; }
+    public double RatioMin { get; } = ratioMin > 0 && ratioMin <= ratioMax ? ratioMin
+        : throw new SelfSupError($"the crop's aspect-ratio range needs 0 < min <= max, got {ratioMin}..{ratioMax}");
 
     /// <summary>Largest aspect ratio w/h.</summary>
-    public double RatioMax { get; }
+    public double RatioMax { get; } = ratioMax;
 
     /// <summary>
     /// Uniforms per image: <see cref="Attempts"/> area scales, <see cref="Attempts"/> log-ratios, then the
