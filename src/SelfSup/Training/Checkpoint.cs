@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Encoding = System.Text.Encoding;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using SelfSup.IO;
 using SelfSup.Models;
@@ -26,17 +25,8 @@ namespace SelfSup.Training;
 /// </summary>
 public static class Checkpoint
 {
-    private static readonly string[] DataFiles = ["model.bin", "optimizer.bin"];
-
-    /// <summary>state.json's own digest field; its 64 digits are read as zeros when the digest is computed.</summary>
-    private static readonly Regex StateSha256Field = new("\"state_sha256\"\\s*:\\s*\"([^\"]*)\"", RegexOptions.CultureInvariant);
-
-    /// <summary>The JSON names of <see cref="TrainingState"/>'s properties.</summary>
-    private static readonly Lazy<HashSet<string>> StateKeys = new(() =>
-        TrainConfig.Json.GetTypeInfo(typeof(TrainingState)).Properties.Select(p => p.Name).ToHashSet(StringComparer.Ordinal));
-
-    /// <summary>Fields of older state.json files that are no longer read.</summary>
-    private static readonly HashSet<string> RetiredStateKeys = ["rng_next_epoch"];
+    /// <summary>The files a checkpoint holds besides state.json.</summary>
+    internal static readonly string[] DataFiles = ["model.bin", "optimizer.bin"];
 
     /// <summary>Folder name of the checkpoint for <paramref name="state"/>.</summary>
     public static string NameFor(TrainingState state) =>
@@ -60,22 +50,13 @@ public static class Checkpoint
             files[name] = Describe(path);
         }
         string statePath = Path.Combine(tmp, "state.json");
-        File.WriteAllBytes(statePath, SealedState(state with { Files = files }));
+        File.WriteAllBytes(statePath, CheckpointStateFile.Sealed(state with { Files = files }));
         DurableFile.FlushFile(statePath);
         DurableFile.FlushDirectory(tmp);
         if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
         Directory.Move(tmp, final);
         DurableFile.FlushDirectory(run.CheckpointsPath);
         return final;
-    }
-
-    /// <summary>state.json's bytes for <paramref name="state"/>, with <see cref="TrainingState.StateSha256"/> the digest of those bytes.</summary>
-    private static byte[] SealedState(TrainingState state)
-    {
-        byte[] bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(state with { StateSha256 = new string('0', 64) }, TrainConfig.Json));
-        int at = StateSha256Field.Matches(Encoding.Latin1.GetString(bytes)).Single().Groups[1].Index;
-        Encoding.ASCII.GetBytes(StateDigest(bytes, at)).CopyTo(bytes, at);
-        return bytes;
     }
 
     /// <summary>
@@ -87,7 +68,7 @@ public static class Checkpoint
     public static string? Problem(string dir)
     {
         if (!File.Exists(Path.Combine(dir, "state.json"))) return "state.json is missing (the checkpoint was not finished)";
-        var (state, problem) = ParseState(dir);
+        var (state, problem) = CheckpointStateFile.Read(dir);
         if (problem is not null) return problem;
         foreach (var name in DataFiles)
         {
@@ -141,7 +122,7 @@ public static class Checkpoint
         var path = Path.Combine(checkpointDir, "state.json");
         if (!File.Exists(path))
             throw new SelfSupError($"'{path}' is missing (the checkpoint was not finished); delete the folder '{checkpointDir}' to fall back to the previous checkpoint");
-        var (state, problem) = ParseState(checkpointDir);
+        var (state, problem) = CheckpointStateFile.Read(checkpointDir);
         if (problem is not null)
             throw new SelfSupError($"cannot use '{path}': {problem}; delete the folder '{checkpointDir}' to fall back to the previous checkpoint");
         return state!;
@@ -217,7 +198,7 @@ public static class Checkpoint
         try { return (ReadState(dir).Step, true); }
         catch (Exception e) when (e is SelfSupError or IOException or UnauthorizedAccessException)
         {
-            return (Numbered(name, "step-") ?? 0, false);
+            return (CheckpointStateFile.Numbered(name, "step-") ?? 0, false);
         }
     }
 
@@ -244,87 +225,8 @@ public static class Checkpoint
         return null;
     }
 
-    /// <summary>
-    /// Reads and checks <c>state.json</c>: valid JSON of a <see cref="TrainingState"/> with no unknown fields, its own
-    /// SHA-256 (when recorded), and counters that are plausible and agree with the folder's name. Returns the state,
-    /// or the reason it is unusable (starting with "state.json").
-    /// </summary>
-    private static (TrainingState? State, string? Problem) ParseState(string dir)
-    {
-        byte[] bytes = File.ReadAllBytes(Path.Combine(dir, "state.json"));
-        string text = Encoding.UTF8.GetString(bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? bytes.AsSpan(Encoding.UTF8.Preamble.Length) : bytes);
-        TrainingState state;
-        try
-        {
-            using (var document = JsonDocument.Parse(text))
-            {
-                if (document.RootElement.ValueKind != JsonValueKind.Object) return (null, "state.json is not a JSON object");
-                foreach (var property in document.RootElement.EnumerateObject())
-                    if (!StateKeys.Value.Contains(property.Name) && !RetiredStateKeys.Contains(property.Name))
-                        return (null, $"state.json has the unknown field '{OneLine(property.Name)}' (damaged, or written by a newer SelfSup)");
-            }
-            state = JsonSerializer.Deserialize<TrainingState>(text, TrainConfig.Json) ?? throw new JsonException("the training state is null");
-        }
-        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
-        {
-            return (null, $"state.json is not valid ({OneLine(e.Message)})");
-        }
-        string? problem = StateDigestProblem(bytes, state) ?? StateProblem(state, Path.GetFileName(Path.TrimEndingDirectorySeparator(dir)));
-        return problem is null ? (state, null) : (null, problem);
-    }
-
-    /// <summary>Why <paramref name="bytes"/> (state.json) do not match the SHA-256 they record, or null (also when none is recorded).</summary>
-    private static string? StateDigestProblem(byte[] bytes, TrainingState state)
-    {
-        var fields = StateSha256Field.Matches(Encoding.Latin1.GetString(bytes)); // Latin-1: one character per byte, so indexes are offsets
-        if (state.StateSha256 is null && fields.Count == 0) return null; // written before it was recorded
-        if (fields.Count != 1 || state.StateSha256 is null || !IsSha256(state.StateSha256) || fields[0].Groups[1].Value != state.StateSha256)
-            return "state.json's state_sha256 field is damaged";
-        return StateDigest(bytes, fields[0].Groups[1].Index) == state.StateSha256 ? null : "state.json does not match its SHA-256 (damaged or edited)";
-    }
-
-    /// <summary>SHA-256 of state.json's bytes with the 64 digits at <paramref name="at"/> read as zeros.</summary>
-    private static string StateDigest(byte[] bytes, int at)
-    {
-        var copy = (byte[])bytes.Clone();
-        copy.AsSpan(at, 64).Fill((byte)'0');
-        return Convert.ToHexStringLower(SHA256.HashData(copy));
-    }
-
-    /// <summary>Why the counters of <paramref name="s"/> cannot describe a checkpoint named <paramref name="folder"/>, or null.</summary>
-    private static string? StateProblem(TrainingState s, string folder)
-    {
-        if (s.Epoch < 0) return $"state.json has a negative epoch ({s.Epoch})";
-        if (s.BatchInEpoch < 0) return $"state.json has a negative batch_in_epoch ({s.BatchInEpoch})";
-        if (s.Step < 0) return $"state.json has a negative step ({s.Step})";
-        if (s.ImagesSeen < 0) return $"state.json has a negative images_seen ({s.ImagesSeen})";
-        if (!double.IsFinite(s.PretrainSeconds) || s.PretrainSeconds < 0) return $"state.json has an impossible pretrain_seconds ({s.PretrainSeconds})";
-        if (!double.IsFinite(s.CpuSeconds) || s.CpuSeconds < 0) return $"state.json has an impossible cpu_seconds ({s.CpuSeconds})";
-        if (s.Step < (long)s.Epoch + s.BatchInEpoch)
-            return $"state.json says {s.Step} steps after {s.Epoch} epochs and {s.BatchInEpoch} batches, but every epoch and batch takes a step";
-        if (Numbered(folder, "epoch-") is { } epoch && (s.Epoch != epoch || s.BatchInEpoch != 0))
-            return $"state.json is for epoch {s.Epoch}, batch {s.BatchInEpoch}, but its folder '{folder}' holds the end of epoch {epoch}";
-        if (Numbered(folder, "step-") is { } step && (s.Step != step || s.BatchInEpoch == 0))
-            return $"state.json is for step {s.Step} (batch {s.BatchInEpoch} of epoch {s.Epoch + 1L}), but its folder '{folder}' holds step {step} inside an epoch";
-        if (s.Config is { } config && !OptimizerFactory.Names.Contains(config.Optimizer))
-            return $"state.json names the unknown optimizer '{OneLine(config.Optimizer ?? "null")}'";
-        try { JsonSerializer.SerializeToUtf8Bytes(s, TrainConfig.Json); }
-        catch (ArgumentException) { return "state.json holds a number too large for a double (such as 1e999), which the next checkpoint could not write"; }
-        if (s.Files is not null)
-            foreach (var name in DataFiles)
-                if (!s.Files.TryGetValue(name, out var record) || record is null || record.Size < 0 || record.Sha256 is null || !IsSha256(record.Sha256))
-                    return $"state.json's record of {name} is missing or damaged";
-        return null;
-    }
-
-    /// <summary>N of a folder named <paramref name="prefix"/>N (digits only), or null.</summary>
-    private static long? Numbered(string folder, string prefix) =>
-        folder.StartsWith(prefix, StringComparison.Ordinal) && long.TryParse(folder.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : null;
-
-    private static bool IsSha256(string text) => text.Length == 64 && text.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
-
     /// <summary>A message from elsewhere (an exception, a file), made one line and at most 200 characters.</summary>
-    private static string OneLine(string message)
+    internal static string OneLine(string message)
     {
         var chars = message.Select(c => char.IsControl(c) || char.GetUnicodeCategory(c) is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator ? ' ' : c).Take(200);
         return new string(chars.ToArray()).Trim().TrimEnd('.') + (message.Length > 200 ? "…" : "");
