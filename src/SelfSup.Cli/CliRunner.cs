@@ -17,6 +17,7 @@ public static class CliRunner
     public static int Run(RootCommand root, string[] args)
     {
         FlagNames.LearnFrom(root);
+        SelfSupWarnings.Sink = FlagNames.Warn;
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

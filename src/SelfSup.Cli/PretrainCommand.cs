@@ -60,7 +60,7 @@ public static class PretrainCommand
             {
                 // ranks 1 … R−1 train their slices quietly; rank 0 shows progress, writes the run and probes it
                 using var quiet = new SignalStop();
-                var mine = new Pretrainer(config, run) { Group = group, Stop = quiet.Request, Warn = FlagNames.Warn }.Run(doResume);
+                var mine = new Pretrainer(config, run) { Group = group, Stop = quiet.Request }.Run(doResume);
                 mine.Encoder.Dispose();
                 return mine.State.StoppedBy is "SIGINT" or "SIGTERM" ? SignalStop.ExitCode(mine.State.StoppedBy) : 0;
             }
@@ -73,7 +73,7 @@ public static class PretrainCommand
                 // --eval-every K: short probe + kNN + spectra after every K-th epoch into evals.jsonl (off the pretraining clock)
                 using var evaluator = config.EvalEvery > 0 ? new PeriodicEvaluator(config, run, (what, v, max) => report(what, v, max)) : null;
                 return new Pretrainer(config, run, s => report($"epoch {s.Epoch}/{s.Epochs} loss {s.Loss:F4} {s.ImagesPerSecond:F0} img/s", s.Step, s.TotalSteps))
-                    { OnEpochEnd = evaluator is null ? null : evaluator.OnEpochEnd, Stop = signals.Request, Group = group, Warn = FlagNames.Warn }.Run(doResume);
+                    { OnEpochEnd = evaluator is null ? null : evaluator.OnEpochEnd, Stop = signals.Request, Group = group }.Run(doResume);
             });
             if (result.State.StoppedBy is "SIGINT" or "SIGTERM")
             {

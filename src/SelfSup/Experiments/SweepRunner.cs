@@ -85,7 +85,7 @@ public static class SweepRunner
     public static CellSpec ReadSpec(string cellDir)
     {
         var path = Path.Combine(cellDir, CellFile);
-        if (!File.Exists(path)) throw new SelfSupError($"'{cellDir}' is not a sweep cell (no {CellFile}); run `selfsup sweep CONFIG `out` DIR` to lay out cells");
+        if (!File.Exists(path)) throw new SelfSupError($"'{cellDir}' is not a sweep cell (no {CellFile}); run selfsup sweep CONFIG with an `out` DIR to lay out cells");
         try { return JsonSerializer.Deserialize<CellSpec>(File.ReadAllText(path), TrainConfig.Json) ?? throw new SelfSupError($"'{path}' is empty; rerun the sweep to rewrite it"); }
         catch (JsonException e) { throw new SelfSupError($"'{path}' is not valid JSON ({e.Message}); rerun the sweep to rewrite it"); }
     }

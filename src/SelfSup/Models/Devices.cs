@@ -10,7 +10,7 @@ public static class Devices
     public static Device Resolve(string name)
     {
         if (name.StartsWith("cuda") && !cuda.is_available())
-            throw new SelfSupError($"device '{name}' requested but CUDA is not available (this build uses TorchSharp-cpu); use device cpu, or a libtorch built with CUDA (docs/gpu.md)");
+            throw new SelfSupError($"device '{name}' requested but CUDA is not available (this build uses TorchSharp-cpu); use `device` cpu, or a libtorch built with CUDA (docs/gpu.md)");
         return device(name);
     }
 }

@@ -29,7 +29,7 @@ public static class AccuracyCurvesFigure
         }
         if (byEpoch.Count == 0)
         {
-            md.Paragraph("No periodic evaluations (`evals.jsonl`) in these runs: pretrain with ``eval_every` K` (sweep: `eval_every: K`) for curves.");
+            md.Paragraph("No periodic evaluations (`evals.jsonl`) in these runs: pretrain with periodic evaluation (`eval_every: K` in a sweep, `--eval-every K` on the command line) for curves.");
             return;
         }
         int probeEpochs = members.SelectMany(g => g.Runs).SelectMany(r => r.Evals).Select(e => e.ProbeEpochs).DefaultIfEmpty().Max();

@@ -25,8 +25,8 @@ public static class ConfigurationsTable
         }
         md.Line();
         if (anyPeriodic)
-            md.Paragraph("*Readout*: **final** is the readout after pretraining (summary.json: ``probe_epochs`` epochs on every training image); " +
-                "**periodic** is a run's last periodic evaluation (evals.jsonl: the short ``eval_probe_epochs`` probe, possibly on ``eval_images`` " +
+            md.Paragraph("*Readout*: **final** is the readout after pretraining (summary.json: `probe_epochs` epochs on every training image); " +
+                "**periodic** is a run's last periodic evaluation (evals.jsonl: the short `eval_probe_epochs` probe, possibly on `eval_images` " +
                 "training images), shown only for configurations without a final readout. The two are different protocols: the comparisons below " +
                 "never mix them, and the Pareto plot uses final readouts only.");
     }

@@ -37,7 +37,7 @@ public static class Report
             $"Accuracy is the {md.MetricName} on the test split, from each run's final readout; a run without one shows its last periodic " +
             "evaluation, marked *periodic*, and is never compared with final readouts. Pretraining time is CPU seconds of pretraining when " +
             "every run compared records them, else wall-clock seconds (periodic evaluation excluded either way); each time comparison says which, " +
-            "and whether sweep cells ran side by side. Curves come from each run's `evals.jsonl` (``eval_every``), whose probe is the short periodic one.");
+            "and whether sweep cells ran side by side. Curves come from each run's `evals.jsonl` (`eval_every`), whose probe is the short periodic one.");
         var shared = RunGroups.SharedSettings(groups);
         if (shared.Count > 0) md.Paragraph($"Shared settings: {string.Join(", ", shared.Select(kv => $"`{kv.Key}={kv.Value}`"))}.");
 

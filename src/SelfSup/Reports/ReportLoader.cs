@@ -25,7 +25,7 @@ public static class ReportLoader
     {
         if (!Directory.Exists(dir)) throw new SelfSupError($"'{dir}' does not exist; pass the `out` folder of a sweep (or a folder of runs)");
         var runs = FindRuns(dir).Select(RunRecord.Load).ToList();
-        if (runs.Count == 0) throw new SelfSupError($"no runs under '{dir}' (no folder with config.json); run `selfsup sweep CONFIG `out` {dir}` first");
+        if (runs.Count == 0) throw new SelfSupError($"no runs under '{dir}' (no folder with config.json); run selfsup sweep CONFIG with `out` {dir} first");
         return runs;
     }
 

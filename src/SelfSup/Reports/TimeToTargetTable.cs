@@ -11,7 +11,7 @@ public static class TimeToTargetTable
     public static void Write(ReportMarkdown md, List<RunGroup> groups, double? target, bool defaulted)
     {
         md.Paragraph("## Time to target accuracy");
-        if (target is null) { md.Paragraph("No periodic evaluations: pretrain with ``eval_every` K` to measure time to accuracy."); return; }
+        if (target is null) { md.Paragraph("No periodic evaluations: pretrain with periodic evaluation (`eval_every: K` in a sweep, `--eval-every K` on the command line) to measure time to accuracy."); return; }
         var runs = groups.SelectMany(g => g.Runs).ToList();
         var axis = TimeAxis.ForEvaluations(runs);
         md.Paragraph($"Pretraining {axis.Name} until the periodic {md.MetricName} first reached **{target.Value.ToString("F1", CultureInfo.InvariantCulture)} %** " +

@@ -176,7 +176,7 @@ public sealed class SyntheticWorld
     {
         var p = ReadMatrix(transitionPath, "`transition`");
         var r = renderPath is null ? OneHot(p.GetLength(0)) : ReadMatrix(renderPath, "`render`");
-        return new SyntheticWorld(p, r, noise, $"`transition` {Path.GetFileName(transitionPath)}");
+        return new SyntheticWorld(p, r, noise, $"the transition matrix {Path.GetFileName(transitionPath)}");
     }
 
     private static double[,] ReadMatrix(string path, string flag)

@@ -95,7 +95,7 @@ public static class Checkpoint
     /// <exception cref="SelfSupError">Checkpoints exist but none is usable.</exception>
     public static string? Latest(RunDirectory run, Action<string>? warn = null)
     {
-        warn ??= message => Console.Error.WriteLine($"warning: {message}");
+        warn ??= SelfSupWarnings.Write;
         var candidates = Candidates(run).OrderBy(c => c.StateReadable).ToList(); // stable: unreadable first, then newest first
         foreach (var (dir, _, _) in candidates)
         {

@@ -44,7 +44,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
     public Action<Encoder, long>? AfterBackward { get; init; }
 
     /// <summary>Where warnings go (a damaged checkpoint skipped, a resume with nothing to resume from).</summary>
-    public Action<string> Warn { get; init; } = message => Console.Error.WriteLine($"warning: {message}");
+    public Action<string> Warn { get; init; } = SelfSupWarnings.Write;
 
     public PretrainResult Run(bool resume)
     {
@@ -161,7 +161,7 @@ public sealed class Pretrainer(TrainConfig config, RunDirectory run, Action<Step
         {
             state = Checkpoint.ReadState(checkpoint);
             if (state.WorldSize != Group.Size && !config.SyncBn)
-                throw new SelfSupError($"'{run.Path}' was trained by {state.WorldSize} rank(s) without synchronised BatchNorm, so its BatchNorm saw {config.BatchSize / state.WorldSize} images per rank; " +
+                throw new SelfSupError($"'{run.Path}' was trained by {state.WorldSize} rank(s) without `sync_bn`, so its BatchNorm saw {config.BatchSize / state.WorldSize} images per rank; " +
                     $"resume it with {state.WorldSize} rank(s) (mpirun -np {state.WorldSize}), not {Group.Size}");
             Checkpoint.LoadModel(checkpoint, setup.Encoder);
             Checkpoint.LoadOptimizer(checkpoint, setup.Optimizer, config.Optimizer, setup.Optimizer.Flat.Parameters);

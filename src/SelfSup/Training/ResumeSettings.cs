@@ -35,7 +35,7 @@ public static class ResumeSettings
             var after = requestedJson[key];
             if (JsonNode.DeepEquals(before, after)) continue;
             if (!Honoured.Contains(key) && !force)
-                throw new SelfSupError($"`resume`: --{key.Replace('_', '-')} {Show(after)} would change the run's {key} (saved: {Show(before)}); " +
+                throw new SelfSupError($"`resume`: `{key}` {Show(after)} would change the run's {key} (saved: {Show(before)}); " +
                     "this changes what is trained, so the run would no longer match its folder. Drop the flag to resume as saved, " +
                     "start a new run in another `out`, or add `force` to resume with the new value anyway");
         }

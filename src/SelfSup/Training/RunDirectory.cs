@@ -45,7 +45,7 @@ public sealed class RunDirectory
     public TrainConfig ReadConfig()
     {
         if (!File.Exists(ConfigPath))
-            throw new SelfSupError($"'{Path}' is not a run directory (no config.json); pass the folder that `selfsup pretrain `out`` wrote");
+            throw new SelfSupError($"'{Path}' is not a run directory (no config.json); pass a run directory (the `out` folder of selfsup pretrain)");
         return TrainConfig.FromJson(File.ReadAllText(ConfigPath), ConfigPath);
     }
 

@@ -25,29 +25,41 @@ public sealed class TrainingSetup : IDisposable
         var dataOptions = config.ToDataOptions();
         Split = DatasetCatalog.PretrainSplit(config.Dataset, dataOptions);
         Train = DatasetCatalog.Open(config.Dataset, config.DataDir, Split, dataOptions);
-        Subset = FractionSubset.Choose(Train.Labels, config.Fraction, config.Seed, config.Stratified);
-        Sampler = new ViewSampler(config.ResolveAugmentation(), config.Views, config.ResolveSmallCrops());
-        StepsPerEpoch = Subset.Length / config.BatchSize;
-        if (StepsPerEpoch == 0)
-            throw new SelfSupError($"batch size {config.BatchSize} is larger than the {Subset.Length} training images (after the fraction {config.Fraction}); lower it");
-        TotalSteps = (long)StepsPerEpoch * config.Epochs;
-        if (config.Steps > 0) TotalSteps = Math.Min(TotalSteps, config.Steps);
-        Schedule = LearningRateSchedule.Create(config.Schedule, config.Lr, TotalSteps, (long)(config.WarmupEpochs * StepsPerEpoch));
-        (SliceOffset, SliceCount) = GlobalBatch.Slice(config.BatchSize, group.Rank, group.Size);
-
-        torch.manual_seed(config.Seed);
-        Encoder = new Encoder(config.EncoderFor(Train.Channels));
-        Encoder.to(Device);
-        bool channelsLast = MemoryLayout.UseChannelsLast(Encoder, config.ChannelsLast);
-        Encoder.Precision = config.ResolvePrecision();  // the forward in bf16 or fp32; z, the loss and the weights stay fp32 …
-        if (Encoder.Precision == Precision.Fp64) Encoder.to(ScalarType.Float64);  // … except in fp64, the exactness-check mode
-        Optimizer = OptimizerFactory.Create(config.Optimizer, Encoder.parameters().ToList(), config.Lr, config.WeightDecay);
-        Step = new TrainingStep(Encoder, config.CreateLoss(), Optimizer, config.CollapseThreshold, config.CollapseSteps)
+        try
         {
-            Group = group, SyncBn = config.SyncBn, ChannelsLast = channelsLast, AfterBackward = afterBackward, Warn = warn,
-        };
-        // views on a background thread only when a core is left for it (ViewBatchPrefetcher.PaysOff); else on this thread
-        PrefetchDepth = ViewBatchPrefetcher.PaysOff(Device.type, torch.get_num_threads(), ProcessGroup.RanksOnThisMachine(), Environment.ProcessorCount) ? 2 : 0;
+            Subset = FractionSubset.Choose(Train.Labels, config.Fraction, config.Seed, config.Stratified);
+            Sampler = new ViewSampler(config.ResolveAugmentation(), config.Views, config.ResolveSmallCrops());
+            StepsPerEpoch = Subset.Length / config.BatchSize;
+            if (StepsPerEpoch == 0)
+                throw new SelfSupError($"`batch_size` {config.BatchSize} is larger than the {Subset.Length} training images (after `fraction` {config.Fraction}); lower it");
+            TotalSteps = (long)StepsPerEpoch * config.Epochs;
+            if (config.Steps > 0) TotalSteps = Math.Min(TotalSteps, config.Steps);
+            Schedule = LearningRateSchedule.Create(config.Schedule, config.Lr, TotalSteps, (long)(config.WarmupEpochs * StepsPerEpoch));
+            (SliceOffset, SliceCount) = GlobalBatch.Slice(config.BatchSize, group.Rank, group.Size);
+
+            torch.manual_seed(config.Seed);
+            Encoder = new Encoder(config.EncoderFor(Train.Channels));
+            Encoder.to(Device);
+            bool channelsLast = MemoryLayout.UseChannelsLast(Encoder, config.ChannelsLast);
+            Encoder.Precision = config.ResolvePrecision();  // the forward in bf16 or fp32; z, the loss and the weights stay fp32 …
+            if (Encoder.Precision == Precision.Fp64) Encoder.to(ScalarType.Float64);  // … except in fp64, the exactness-check mode
+            Optimizer = OptimizerFactory.Create(config.Optimizer, Encoder.parameters().ToList(), config.Lr, config.WeightDecay);
+            Step = new TrainingStep(Encoder, config.CreateLoss(), Optimizer, config.CollapseThreshold, config.CollapseSteps)
+            {
+                Group = group, SyncBn = config.SyncBn, ChannelsLast = channelsLast, AfterBackward = afterBackward, Warn = warn,
+            };
+            // views on a background thread only when a core is left for it (ViewBatchPrefetcher.PaysOff); else on this thread
+            PrefetchDepth = ViewBatchPrefetcher.PaysOff(Device.type, torch.get_num_threads(), ProcessGroup.RanksOnThisMachine(), Environment.ProcessorCount) ? 2 : 0;
+        }
+        catch
+        {
+            // a set-up that fails half-way releases what it made (the data's memory-mapped images among them)
+            Step?.Dispose();
+            Optimizer?.Dispose();
+            Encoder?.Dispose();
+            Train.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The validated config everything was built from.</summary>

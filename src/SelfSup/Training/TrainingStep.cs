@@ -61,7 +61,7 @@ public sealed class TrainingStep : IDisposable
     public Action<StepPhase>? OnPhase { get; set; }
 
     /// <summary>Where the warning of a recomputed step goes.</summary>
-    public Action<string> Warn { get; init; } = message => Console.Error.WriteLine($"warning: {message}");
+    public Action<string> Warn { get; init; } = SelfSupWarnings.Write;
 
     /// <summary>
     /// Trains on <paramref name="views"/> (this rank's N×M×C×S×S, on the device) at learning rate <paramref name="lr"/>;

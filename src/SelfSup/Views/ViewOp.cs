@@ -31,6 +31,7 @@ public abstract class ViewOp
     /// <summary>Applies the op to B×C×H×W views in [0, 1] with B×<see cref="Draws"/> uniforms <paramref name="u"/>.</summary>
     public Tensor Apply(Tensor x, Tensor u)
     {
+        if (x.dim() != 4) throw new SelfSupError($"{GetType().Name} expects B×C×H×W views, got shape [{string.Join(", ", x.shape)}]");
         using var parameters = Parameters(u, x.shape[2], x.shape[3]);
         return Transform(x, parameters);
     }

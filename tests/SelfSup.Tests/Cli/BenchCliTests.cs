@@ -38,7 +38,7 @@ public sealed class BenchCliTests
         {
             var cuda = CliProcess.Run(["bench", "step", "--device", "cuda", .. Tiny]);
             Assert.NotEqual(0, cuda.ExitCode);
-            Assert.Contains("use device cpu", cuda.Stderr);
+            Assert.Contains("use --device cpu", cuda.Stderr);
             Assert.Single(cuda.Stderr.Trim().Split('\n'));
         }
         var tuner = CliProcess.Run(["bench", "step", "--cudnn-benchmark", "maybe", .. Tiny]);
@@ -53,7 +53,7 @@ public sealed class BenchCliTests
         var r = CliProcess.Run("doctor", "--device", "cuda");
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("FAIL libtorch and device", r.Stdout);
-        Assert.Contains("use device cpu", r.Stdout);
+        Assert.Contains("use --device cpu", r.Stdout);
     }
 
     [Fact]

@@ -27,6 +27,6 @@ public sealed class DeviceDoctorTests
         var checks = DeviceDoctor.Run("cuda");
         var only = Assert.Single(checks);
         Assert.False(only.Ok);
-        Assert.Contains("use device cpu", only.Detail);
+        Assert.Contains("use `device` cpu", only.Detail);
     }
 }

@@ -196,7 +196,7 @@ public sealed class MixedPrecisionTests
         var saved = new TrainConfig { Precision = "bf16" };
         var requested = new TrainConfig { Precision = "fp32" };
         var e = Assert.Throws<SelfSupError>(() => ResumeSettings.Merge(saved, requested, ["precision"], force: false));
-        Assert.Contains("--precision", e.Message);
+        Assert.Contains("`precision` \"fp32\"", e.Message);
         Assert.Equal("fp32", ResumeSettings.Merge(saved, requested, ["precision"], force: true).Precision);
     }
 
