@@ -24,6 +24,9 @@ public static class CifarBinaryDataset
     public static readonly string[] Cifar10Classes = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
 
     /// <summary>Loads <paramref name="split"/> ("train" or "test") of "cifar10" or "cifar100".</summary>
+    /// <param name="dataset">"cifar10" or "cifar100".</param>
+    /// <param name="dataDir">Folder holding the binary archive or its extracted folder.</param>
+    /// <param name="split">"train" or "test".</param>
     /// <param name="label">CIFAR-100: "fine" (100 classes) or "coarse" (20); ignored for CIFAR-10.</param>
     public static ImageDataset Load(string dataset, string dataDir, string split, string label = "fine")
     {

@@ -60,7 +60,7 @@ public sealed class DatasetFiles
     public Dictionary<string, long> List()
     {
         if (Archive is not null) return TarArchive.List(Archive);
-        return Directory.EnumerateFiles(Folder!).ToDictionary(Path.GetFileName, p => new FileInfo(p).Length)!;
+        return Directory.EnumerateFiles(Folder!).ToDictionary(p => Path.GetFileName(p), p => new FileInfo(p).Length);
     }
 
     /// <summary>

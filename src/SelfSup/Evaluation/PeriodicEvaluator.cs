@@ -18,6 +18,9 @@ namespace SelfSup.Evaluation;
 /// The spectra are of the same held-out images as <c>selfsup spectrum</c> takes for the run
 /// (<see cref="RunSpectrum"/>): <see cref="SeededSample.ForEvaluation"/>(split size, spectrum images, run seed).
 /// </summary>
+/// <param name="config">The run's training config (evaluation settings, data, seed).</param>
+/// <param name="run">The run directory evals.jsonl and TensorBoard go to.</param>
+/// <param name="progress">Reports (what, done, total) while features and the probe run.</param>
 /// <param name="spectrumImages">Held-out images for the spectra (default <see cref="SpectrumImages"/>).</param>
 public sealed class PeriodicEvaluator(TrainConfig config, RunDirectory run, Action<string, int, int>? progress = null,
     int spectrumImages = PeriodicEvaluator.SpectrumImages) : IDisposable

@@ -27,7 +27,10 @@ public static class OnnxExport
         format is null ? Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase) : format == "onnx";
 
     /// <summary>Writes <paramref name="what"/> (backbone, or encoder = backbone + projector) of <paramref name="encoder"/> to <paramref name="path"/>.</summary>
+    /// <param name="encoder">The trained encoder.</param>
+    /// <param name="what">"backbone" or "encoder".</param>
     /// <param name="inputSize">C, H, W of the images (the run's crop).</param>
+    /// <param name="path">The .onnx file to write.</param>
     public static void Write(Encoder encoder, string what, int[] inputSize, string path)
     {
         var config = encoder.Config;

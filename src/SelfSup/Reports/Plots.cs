@@ -13,6 +13,13 @@ public static class Plots
     public const int Width = 900, Height = 560;
 
     /// <summary>Lines with markers and optional error bars.</summary>
+    /// <param name="path">PNG file to write.</param>
+    /// <param name="title">Chart title.</param>
+    /// <param name="xLabel">x-axis label, with units.</param>
+    /// <param name="yLabel">y-axis label, with units.</param>
+    /// <param name="series">The lines.</param>
+    /// <param name="xTicks">Tick positions and labels for x (null: automatic).</param>
+    /// <param name="logY">Plot log10 of y, ticks labelled in the original units.</param>
     /// <param name="yRange">Keep the y axis inside this range (e.g. 0–100 for accuracies, whose error bars may reach past it).</param>
     public static void SaveLines(string path, string title, string xLabel, string yLabel, IReadOnlyList<Series> series,
         AxisTicks? xTicks = null, bool logY = false, (double Min, double Max)? yRange = null)

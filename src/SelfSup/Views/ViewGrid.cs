@@ -26,7 +26,7 @@ public static class ViewGrid
 
     /// <summary>Writes the grid of <paramref name="originals"/> and their <paramref name="views"/> to a PNG file.</summary>
     /// <param name="originals">N×C×H×W uint8.</param>
-    /// <param name="views">N×M×C×S×S float, normalised with <paramref name="preset"/> (as <see cref="ViewSampler.Sample"/> returns).</param>
+    /// <param name="views">N×M×C×S×S float, normalised with <paramref name="preset"/> (as <see cref="ViewSampler.Sample(TorchSharp.torch.Tensor, ReadOnlySpan{ulong})"/> returns).</param>
     /// <param name="preset">Gives Mean/Std for un-normalising.</param>
     /// <param name="path">Output PNG path; its directory must exist.</param>
     /// <param name="scale">Integer upscaling factor ≥ 1.</param>
