@@ -15,7 +15,7 @@ public static class DatasetCatalog
 {
     public static readonly string[] Names = ["fashion-mnist", "cifar10", "cifar100", "stl10", "imagefolder", "folder"];
 
-    /// <summary>The directory used when <c>--data-dir</c> is not given.</summary>
+    /// <summary>The directory used when <c>data_dir</c> is not given.</summary>
     public static string DefaultDataDir(string dataset) => dataset switch
     {
         "fashion-mnist" => FashionMnistDataset.DefaultDirectory,
@@ -49,7 +49,7 @@ public static class DatasetCatalog
     public static string PretrainSplit(string dataset, DataOptions? options = null) =>
         options?.PretrainSplit ?? (dataset == "stl10" ? "unlabeled" : "train");
 
-    /// <summary>Splits <c>--pretrain-split</c> may name.</summary>
+    /// <summary>Splits <c>pretrain_split</c> may name.</summary>
     public static IReadOnlyList<string> PretrainSplits(string dataset) => dataset == "stl10" ? ["unlabeled", "unlabeled+train", "train"] : ["train"];
 
     /// <summary>The split the probe trains on.</summary>

@@ -3,7 +3,7 @@ namespace SelfSup.Data;
 /// <summary>
 /// Where a binary dataset's files are: extracted in a folder, or still packed in its official
 /// <c>.tar.gz</c>. Members are named by file name alone (<c>data_batch_1.bin</c>), whatever folder the
-/// archive puts them in. <c>--data-dir</c> may be the extracted folder, its parent, the folder holding
+/// archive puts them in. <c>data_dir</c> may be the extracted folder, its parent, the folder holding
 /// the archive, or the archive itself.
 /// </summary>
 public sealed class DatasetFiles

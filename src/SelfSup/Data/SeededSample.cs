@@ -40,7 +40,7 @@ public static class SeededSample
 
     /// <summary>
     /// The evaluation sample of a run: <see cref="Choose"/>(total, count, runSeed XOR 0x5EED); count ≤ 0
-    /// means every image (as <c>--eval-images 0</c>).
+    /// means every image (as <c>eval_images</c> <c>0</c>).
     /// </summary>
     public static int[] ForEvaluation(int total, int count, int runSeed) =>
         Choose(total, count <= 0 ? total : count, runSeed ^ EvaluationSalt);

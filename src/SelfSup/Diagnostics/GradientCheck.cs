@@ -8,7 +8,7 @@ namespace SelfSup.Diagnostics;
 
 /// <summary>
 /// The proof that data parallelism changes nothing: on every rank, the gradient of the global loss computed from the
-/// rank's slice (gathered with <see cref="AllReduceFunction"/>, BatchNorm over all ranks with <c>--sync-bn</c>,
+/// rank's slice (gathered with <see cref="AllReduceFunction"/>, BatchNorm over all ranks with <see cref="Training.TrainConfig.SyncBn"/>,
 /// gradients averaged) is compared with the gradient one process computes from the whole batch with ordinary BatchNorm.
 /// The same model (seeded) and a seeded random batch on every rank; float64 so the comparison measures the algorithm,
 /// not rounding. Also measures what a plain all-reduce — one whose backward passes the gradient through unchanged —

@@ -9,9 +9,9 @@ using static TorchSharp.torch;
 namespace SelfSup.Evaluation;
 
 /// <summary>
-/// Periodic evaluation during pretraining (<c>--eval-every K</c>): after every K-th epoch and after the last
+/// Periodic evaluation during pretraining (<see cref="Training.TrainConfig.EvalEvery"/> <c>K</c>): after every K-th epoch and after the last
 /// one, compute frozen features of the train and test splits, train a short linear probe
-/// (<c>--eval-probe-epochs</c>), run kNN, take the spectra of the test features and embeddings, and append
+/// (<see cref="Training.TrainConfig.EvalProbeEpochs"/>), run kNN, take the spectra of the test features and embeddings, and append
 /// one <see cref="EvalRecord"/> to <c>evals.jsonl</c> (and its scalars and the embedding spectrum to TensorBoard,
 /// <see cref="TensorBoardLog"/>). Attach <see cref="OnEpochEnd"/> to
 /// <see cref="Pretrainer.OnEpochEnd"/>, which stops the pretraining clock while it runs.

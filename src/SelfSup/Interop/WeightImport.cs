@@ -10,7 +10,7 @@ namespace SelfSup.Interop;
 /// <c>selfsup export</c>, or a torchvision ResNet's with <c>fc</c> removed) into a run directory whose one checkpoint,
 /// <c>checkpoints/epoch-0000</c>, passes the checks of <see cref="Checkpoint.Latest"/> and loads in <c>probe</c>,
 /// <c>spectrum</c> and <c>embed</c>. The architecture comes from the tensors (<see cref="ImportedArchitecture"/>); the
-/// training config from the sidecar <c>FILE.json</c> when there is one (else the defaults, with <c>--dataset</c>).
+/// training config from the sidecar <c>FILE.json</c> when there is one (else the defaults, with <see cref="Training.TrainConfig.Dataset"/>).
 /// Every tensor of the file must be one the model has, with its shape, and the model's backbone (and projector, when
 /// the file has one) must all be in the file; a backbone-only file gets a seeded random projector.
 /// </summary>

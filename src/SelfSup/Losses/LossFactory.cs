@@ -20,7 +20,7 @@ public static class LossFactory
     /// The weight passed as <c>lambda</c> to <see cref="Create"/> — the one place every caller resolves it:
     /// <list type="bullet">
     /// <item>bt, bt-pairwise: β from the setting, <c>auto</c> = c/d (<see cref="OrthogonalityWeight.ForProjector"/>);</item>
-    /// <item>bt-official: a fixed <c>--beta</c> if given, else the official λ = 0.0051 (the c/d rule belongs to the paper's loss, not to the official one);</item>
+    /// <item>bt-official: a fixed <c>beta</c> if given, else the official λ = 0.0051 (the c/d rule belongs to the paper's loss, not to the official one);</item>
     /// <item>vicreg, vicreg-official: the invariance weight <paramref name="vicregLambda"/> (β does not apply).</item>
     /// </list>
     /// </summary>

@@ -1,6 +1,6 @@
 namespace SelfSup.Models;
 
-/// <summary>Parsing and resolving <c>--precision fp32|bf16|auto</c>.</summary>
+/// <summary>Parsing and resolving <c>precision</c> <c>fp32|bf16|auto</c>.</summary>
 public static class PrecisionSetting
 {
     public static readonly string[] Names = ["fp32", "bf16", "auto", "fp64"];

@@ -6,9 +6,9 @@ using static TorchSharp.torch;
 namespace SelfSup.Models;
 
 /// <summary>
-/// BatchNorm over the global batch of a data-parallel job (<c>--sync-bn</c>). The model's layers call
+/// BatchNorm over the global batch of a data-parallel job (<c>sync_bn</c>). The model's layers call
 /// <see cref="Forward(BatchNorm, Tensor)"/> instead of the BatchNorm module; outside a <see cref="Over"/> scope (one
-/// process, evaluation, or no <c>--sync-bn</c>) that is the module's own forward. Inside one, in training mode, the
+/// process, evaluation, or no <c>sync_bn</c>) that is the module's own forward. Inside one, in training mode, the
 /// per-channel statistics come from all ranks, in two passes of the differentiable <see cref="AllReduceFunction"/>
 /// (so the gradient reaches every rank's activations exactly as one process's BatchNorm would pass it):
 /// <para>

@@ -2,8 +2,8 @@ namespace SelfSup.Reports;
 
 /// <summary>
 /// How an accuracy was measured. <see cref="Final"/>: the readout after pretraining (summary.json,
-/// <c>--probe-epochs</c> epochs on every training image); otherwise the run's last periodic evaluation
-/// (evals.jsonl: a short <c>--eval-probe-epochs</c> probe, possibly on <c>--eval-images</c> training images).
+/// <c>probe_epochs</c> epochs on every training image); otherwise the run's last periodic evaluation
+/// (evals.jsonl: a short <see cref="Training.TrainConfig.EvalProbeEpochs"/> probe, possibly on <see cref="Training.TrainConfig.EvalImages"/> training images).
 /// Accuracies of two protocols are not comparable, so the report never puts them in one comparison unmarked
 /// (<see cref="ReadoutComparison"/>). <see cref="ProbeEpochs"/> is 0 for kNN (no training) and when the
 /// summary did not record it.

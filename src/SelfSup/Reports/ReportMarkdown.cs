@@ -6,7 +6,7 @@ namespace SelfSup.Reports;
 
 /// <summary>
 /// The report being written: its Markdown text, the folder its plots go to and the plots written so far,
-/// and the accuracy it reports (<c>--metric</c>). Each section and figure writes into one of these.
+/// and the accuracy it reports (<c>metric</c>: probe or knn). Each section and figure writes into one of these.
 /// </summary>
 public sealed class ReportMarkdown(string plotDir, string metric)
 {

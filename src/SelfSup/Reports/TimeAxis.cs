@@ -10,7 +10,7 @@ namespace SelfSup.Reports;
 /// <c>cpu_seconds</c>) — when every run in the comparison records them; otherwise **wall-clock seconds** of
 /// pretraining (<c>pretrain_seconds</c>, evaluation excluded) for all of them. Never a mix of the two.
 /// <para>
-/// Why: sweep cells run side by side (<c>--parallel</c>) share the cores unevenly, so their wall-clock times
+/// Why: sweep cells run side by side (the sweep's <c>parallel</c> setting) share the cores unevenly, so their wall-clock times
 /// compare unequal conditions. CPU seconds leave out the time a cell waited for a core (not the slow-down
 /// from shared caches and memory bandwidth). <see cref="Describe"/> names the clock and says, from the
 /// cells' records (<see cref="CellSession"/>), whether cells ran side by side.
@@ -63,7 +63,7 @@ public sealed record TimeAxis(bool Cpu, int WithoutCpu)
         return beside > 0 ? $"{Label}; cells ran side by side ({settings})" : Label;
     }
 
-    /// <summary>Whether the runs, as sweep cells, ran alone or beside other cells, with the sweep's --parallel and threads.</summary>
+    /// <summary>Whether the runs, as sweep cells, ran alone or beside other cells, with the sweep's <c>parallel</c> and threads settings.</summary>
     private string Conditions(IReadOnlyCollection<RunRecord> runs)
     {
         var (cells, beside, settings) = SideBySide(runs);
@@ -75,7 +75,7 @@ public sealed record TimeAxis(bool Cpu, int WithoutCpu)
                  : "so their wall-clock times compare unequal conditions.");
     }
 
-    /// <summary>Runs with a record (sweep cells), how many of them ran beside another cell, and the --parallel/threads settings seen.</summary>
+    /// <summary>Runs with a record (sweep cells), how many of them ran beside another cell, and the <c>parallel</c>/threads settings seen.</summary>
     private static (int Cells, int Beside, string Settings) SideBySide(IReadOnlyCollection<RunRecord> runs)
     {
         var cells = runs.Where(r => r.Sessions.Count > 0).ToList();

@@ -5,7 +5,7 @@ namespace SelfSup.Reports;
 /// <summary>
 /// Time to a target accuracy (paper Tables 2–3), read from a run's periodic evaluations (<c>evals.jsonl</c>):
 /// the first evaluation whose accuracy is at or above the target. The resolution is the evaluation
-/// interval (<c>--eval-every</c>); no interpolation between evaluations.
+/// interval (<see cref="Training.TrainConfig.EvalEvery"/>); no interpolation between evaluations.
 /// </summary>
 public static class TimeToAccuracy
 {

@@ -2,7 +2,7 @@ using TorchSharp.Modules;
 
 namespace SelfSup.Training;
 
-/// <summary>Builds the optimiser named by <c>--optimizer</c>: adam (the authors' default), sgd or lars.</summary>
+/// <summary>Builds the optimiser named by <see cref="TrainConfig.Optimizer"/>: adam (the authors' default), sgd or lars.</summary>
 public static class OptimizerFactory
 {
     public static readonly string[] Names = ["adam", "sgd", "lars"];

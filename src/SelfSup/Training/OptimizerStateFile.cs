@@ -8,7 +8,7 @@ namespace SelfSup.Training;
 /// through a TorchSharp optimiser over the same parameters that never steps. <see cref="Load"/> restores the
 /// per-parameter state (step counts, moments, momentum buffers) and keeps the hyperparameters this optimiser was built
 /// with: TorchSharp's loader would replace them with the file's (betas, eps, weight decay, momentum, amsgrad, maximize),
-/// so a resume forced to a new --weight-decay would silently keep the old one, and a damaged byte could turn on "maximize".
+/// so a resume forced to a new <see cref="TrainConfig.WeightDecay"/> would silently keep the old one, and a damaged byte could turn on "maximize".
 /// </summary>
 internal sealed class OptimizerStateFile(OptimizerHelper codec) : IDisposable
 {

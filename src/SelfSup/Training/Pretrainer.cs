@@ -11,8 +11,8 @@ namespace SelfSup.Training;
 /// stacked views → z (N×M×d) → multi-view loss → optimiser step. The order of events in an epoch is
 /// all in <see cref="Run"/>.
 /// <para>
-/// Checkpoints: after every epoch, and inside an epoch every <c>--checkpoint-every</c> steps (or every
-/// <c>--checkpoint-minutes</c> of training); on a stop request (Ctrl-C, SIGTERM) after the step in progress;
+/// Checkpoints: after every epoch, and inside an epoch every <see cref="TrainConfig.CheckpointEvery"/> steps (or every
+/// <see cref="TrainConfig.CheckpointMinutes"/> of training); on a stop request (Ctrl-C, SIGTERM) after the step in progress;
 /// when the time budget runs out. What a step trains on is a pure function of (seed, epoch, batch index)
 /// (<see cref="EpochBatches"/>), and the model, optimiser and counters are saved, so <c>resume</c> from any
 /// checkpoint continues exactly as the uninterrupted run would have.

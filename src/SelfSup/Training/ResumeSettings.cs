@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace SelfSup.Training;
 
 /// <summary>
-/// Which settings a <c>--resume</c> may change. Those that do not change the maths of training — how long it runs,
+/// Which settings a resume may change. Those that do not change the maths of training — how long it runs,
 /// where, how often it logs, evaluates and checkpoints — are <see cref="Honoured"/>; any other setting given on the
 /// command line with a value different from the run's saved one is refused (naming the key, the saved and the new
 /// value) unless forced, because the resumed run would no longer be the run its folder describes.

@@ -56,7 +56,7 @@ public sealed class RunDirectory
 
     public void AppendEpoch(object record) => AppendLine(EpochsPath, record);
 
-    /// <summary>Evaluation records (<c>--eval-every</c>).</summary>
+    /// <summary>Evaluation records (<see cref="TrainConfig.EvalEvery"/>).</summary>
     public string EvalsPath => System.IO.Path.Combine(Path, "evals.jsonl");
 
     /// <summary>

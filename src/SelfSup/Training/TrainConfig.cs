@@ -182,7 +182,7 @@ public sealed record TrainConfig
 
     /// <summary>
     /// This config with <see cref="DataDir"/> and <see cref="ClassList"/> as absolute paths (resolved against the
-    /// current folder), so <c>probe</c>, <c>spectrum</c> and <c>--resume</c> find the data from any folder.
+    /// current folder), so <c>probe</c>, <c>spectrum</c> and a resume find the data from any folder.
     /// </summary>
     public TrainConfig WithAbsolutePaths() => this with
     {

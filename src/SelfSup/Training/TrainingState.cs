@@ -20,7 +20,7 @@ public sealed record TrainingState
     /// <see cref="BatchInEpoch"/> restore them exactly: there is no generator position to save.
     /// </summary>
     public int RngSeed { get; init; }
-    /// <summary>True when training ended (all epochs, the --steps cap or the --time-budget).</summary>
+    /// <summary>True when training ended (all epochs, the <see cref="TrainConfig.Steps"/> cap or the <see cref="TrainConfig.TimeBudgetMinutes"/>).</summary>
     public bool Finished { get; init; }
     public TrainConfig? Config { get; init; }
     /// <summary>Peak resident memory of each finished epoch, MiB.</summary>
