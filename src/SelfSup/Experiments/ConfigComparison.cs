@@ -11,7 +11,7 @@ public static class ConfigComparison
     public static readonly HashSet<string> OperationalKeys = ["threads", "log_every", "device"];
 
     /// <summary>The order varying settings are named and shown in (then the rest alphabetically, seed last).</summary>
-    public static readonly string[] NameOrder = ["method", "proj_dim", "beta", "beta_c", "views", "fraction"];
+    private static readonly string[] NameOrder = ["method", "proj_dim", "beta", "beta_c", "views", "fraction"];
 
     /// <summary>config.json as a JSON object without <paramref name="ignore"/>d keys (for comparing and grouping).</summary>
     public static JsonObject Semantic(TrainConfig config, IReadOnlySet<string> ignore)

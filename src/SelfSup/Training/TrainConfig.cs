@@ -153,7 +153,6 @@ public sealed record TrainConfig
         if (TimeBudgetMinutes < 0 || double.IsNaN(TimeBudgetMinutes)) throw new SelfSupError($"`time_budget` {TimeBudgetMinutes} must be ≥ 0 minutes (0 = no limit)");
         if (CropScale is not null && (CropScale.Length != 2 || !(CropScale[0] > 0) || !(CropScale[0] <= CropScale[1]) || !(CropScale[1] <= 1)))
             throw new SelfSupError($"`crop_scale` {string.Join(",", CropScale)} must be MIN,MAX with 0 < MIN <= MAX <= 1, e.g. 0.2,1");
-        if (SmallCrops < 0) throw new SelfSupError($"`small_crops` {SmallCrops} must be 0 (none) or a number of extra crops per image, e.g. 4");
         if (SmallCropScale is not null && SmallCropScale.Length != 2) throw new SelfSupError($"`small_crop_scale` {string.Join(",", SmallCropScale)} must be MIN,MAX, e.g. 0.05,0.4");
         if (SmallCrops > 0 && Method != "bt")
             throw new SelfSupError($"`small_crops` needs `method` bt (multi-view Barlow Twins compares every view with the full views' mean); '{Method}' has no such target");

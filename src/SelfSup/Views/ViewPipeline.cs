@@ -6,7 +6,7 @@ namespace SelfSup.Views;
 /// The augmentation ops of a preset as one ordered list, the only place their order is written:
 /// <c>RandomResizedCrop → HorizontalFlip → ColorJitter → RandomGrayscale → GaussianBlur → Solarize</c>.
 /// Each op owns the next <see cref="ViewOp.Draws"/> columns of a view's uniforms (<see cref="ViewDraws"/>), so the
-/// columns, and the preset's validation (building the list checks every setting), follow from this list.
+/// columns, and the preset's validation (building the list checks every setting, the normalisation's included), follow from this list.
 /// </summary>
 public sealed class ViewPipeline
 {
@@ -24,6 +24,10 @@ public sealed class ViewPipeline
     {
         try
         {
+            // the normalisation that follows the ops (ViewSampler.Normalise) is the preset's too
+            if (preset.Mean is null || preset.Std is null || preset.Mean.Length != preset.Std.Length || (preset.Mean.Length != 1 && preset.Mean.Length != 3))
+                throw new SelfSupError("Mean and Std must both have 1 or 3 entries");
+            if (preset.Std.Any(s => !(s > 0))) throw new SelfSupError("every Std entry must be positive");
             return new ViewPipeline([
                 new RandomResizedCrop(preset.CropSize, preset.ScaleMin, preset.ScaleMax, preset.RatioMin, preset.RatioMax),
                 new HorizontalFlip(preset.FlipProbability),

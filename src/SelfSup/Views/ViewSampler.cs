@@ -25,7 +25,6 @@ public sealed class ViewSampler
     {
         ArgumentNullException.ThrowIfNull(preset);
         if (fullViews) CheckViews(views);
-        preset.Validate();
         Preset = preset;
         Views = views;
         _pipeline = ViewPipeline.For(preset);
